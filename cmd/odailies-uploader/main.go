@@ -1,0 +1,128 @@
+// Command odailies-uploader watches the graded-clip and thumbnail folders of
+// an ingest machine and uploads every finished file to oDailies.
+//
+// main is the composition root: it turns the TOML config into each package's
+// Options, wires watcher → queue → uploader under one errgroup, and is the
+// only place that maps errors to exit codes (0 success, 1 runtime failure,
+// 2 usage or configuration error).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// command is one entry of the command table.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, c *cli, args []string) error
+}
+
+// commands is the fixed command line of DESIGN.md, in the order help shows it.
+var commands = []command{
+	{"run", "run the daemon in the foreground (what the service runs)", cmdRun},
+	{"sync", "one pass: scan, upload everything settled, then exit", cmdSync},
+	{"status", "show what the daemon is doing (-json for scripts)", cmdStatus},
+	{"check", "validate the config and ask the API whether the token may upload", cmdCheck},
+	{"retry", "put failed uploads back in the queue", cmdRetry},
+	{"install", "install the system service", cmdInstall},
+	{"uninstall", "remove the system service", cmdUninstall},
+	{"start", "start the system service", cmdStart},
+	{"stop", "stop the system service", cmdStop},
+	{"restart", "restart the system service", cmdRestart},
+	{"demo", "try it: a local sandbox API, sample files, the daemon in the foreground", cmdDemo},
+	{"clips", "read (clips get) or write (clips patch) clip metadata", cmdClips},
+	{"version", "print version, commit and Go version", cmdVersion},
+}
+
+// cli carries the process's standard streams and environment so commands
+// can be run from tests without touching the real ones.
+type cli struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	err := c.main(ctx, os.Args[1:])
+	stop()
+	code := exitCode(err)
+	if err != nil && !errors.Is(err, errReported) {
+		fmt.Fprintf(os.Stderr, "odailies-uploader: %v\n", err)
+	}
+	os.Exit(code)
+}
+
+// main dispatches args to a command.
+func (c *cli) main(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		c.usage(c.stderr)
+		return usageErrorf("no command given")
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		c.usage(c.stdout)
+		return nil
+	case "-version", "--version":
+		name = "version"
+	}
+	for _, cmd := range commands {
+		if cmd.name == name {
+			return cmd.run(ctx, c, args[1:])
+		}
+	}
+	c.usage(c.stderr)
+	return usageErrorf("unknown command %q", name)
+}
+
+func (c *cli) usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: odailies-uploader <command> [-config FILE] [options]\n\nCommands:\n")
+	for _, cmd := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
+	}
+	fmt.Fprintf(w, "\nWithout -config, the config is read from %s.\n", defaultConfigPath())
+	fmt.Fprintf(w, "Run 'odailies-uploader <command> -h' for a command's options.\n")
+}
+
+// errReported marks a failure whose explanation has already been printed;
+// main exits 1 without printing it again.
+var errReported = errors.New("failure already reported")
+
+// usageError is a mistake on the command line or in the config: exit 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// exitCode is the one place errors become exit codes.
+func exitCode(err error) int {
+	var ue *usageError
+	var ce *configError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue), errors.As(err, &ce):
+		return 2
+	default:
+		return 1
+	}
+}
+
+// notLanded is what commands whose issue has not landed yet answer.
+func notLanded(name string) error {
+	return fmt.Errorf("%s: not implemented yet in this build", name)
+}

@@ -1,0 +1,3 @@
+module github.com/odailies/odailies-uploader
+
+go 1.26.0

@@ -1,0 +1,46 @@
+package queue
+
+import (
+	"errors"
+	"time"
+)
+
+// Item is one version of a file as the watcher saw it.
+type Item struct {
+	Path    string    // slash-separated, relative to the watch root, e.g. "_graded/a.mov"
+	Size    int64     // bytes
+	ModTime time.Time // modification time (compared at nanosecond precision as stored)
+}
+
+// State is where a job is in its life.
+type State uint8
+
+const (
+	Queued State = iota + 1 // waiting to be leased (possibly not before NotBefore)
+	Active                  // leased by a worker
+	Done                    // uploaded with a 2xx
+	Failed                  // given up; waits for Requeue
+	Gone                    // the file vanished before it could be sent
+)
+
+// Job is a leased unit of work: one version of one file.
+type Job struct {
+	Item
+	ID        uint64    // sequence of this version; FIFO order within a class
+	Attempts  int       // attempts already made (0 on the first lease)
+	LastError string    // why the previous attempt failed, if it did
+	NotBefore time.Time // retry time; zero if due at once
+	Lease     uint64    // lease token; a Job whose lease was superseded is stale
+}
+
+// Errors the queue returns for conditions callers decide on.
+var (
+	// ErrStale means the job's lease no longer holds: a newer version of
+	// the file was enqueued, or the lease was released. Its result is
+	// dropped.
+	ErrStale = errors.New("queue: lease is stale")
+	// ErrLocked means another process holds the database.
+	ErrLocked = errors.New("queue: database is in use by another process")
+	// ErrClosed is returned after Close.
+	ErrClosed = errors.New("queue: closed")
+)
