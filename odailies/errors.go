@@ -3,6 +3,7 @@ package odailies
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,7 +12,7 @@ import (
 
 // ErrProtocol wraps answers the client cannot understand (bad JSON, a
 // missing or unparsable field).
-var ErrProtocol = errors.New("odailies: protocol error")
+var ErrProtocol = errors.New("protocol error")
 
 // apiError is an HTTP answer outside 2xx, from the API or from storage.
 // Its message never contains the token or a signed URL's query.
@@ -36,31 +37,42 @@ const bodyExcerptMax = 200
 // ResponseError builds the error for a non-2xx response, reading at most a
 // short excerpt of its body. op names the operation in the message and must
 // not contain secrets. now is used to turn an HTTP-date Retry-After into a
-// duration.
+// duration. It does not close the body; the caller does.
 func ResponseError(op string, resp *http.Response, now time.Time) error {
+	return responseError(op, resp, now, redactor{})
+}
+
+// responseError is ResponseError with the body text redacted before it is
+// cut to an excerpt, so a token the server echoes never shows in part.
+func responseError(op string, resp *http.Response, now time.Time, r redactor) error {
 	buf := make([]byte, 4096)
 	n, _ := readAtMost(resp, buf)
+	text := string(buf[:n])
+	if n == len(buf) {
+		text = r.cutText(text)
+	} else {
+		text = r.text(text)
+	}
 	return &apiError{
 		op:         op,
 		status:     resp.StatusCode,
-		body:       excerpt(string(buf[:n])),
+		body:       excerpt(text),
 		retryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
 	}
 }
 
+// protocolError reports an answer the client cannot use; detail must not
+// contain secrets.
+func protocolError(op, detail string) error {
+	return fmt.Errorf("%s: %w: %s", op, ErrProtocol, detail)
+}
+
+// readAtMost fills buf from the body as far as it goes.
 func readAtMost(resp *http.Response, buf []byte) (int, error) {
 	if resp.Body == nil {
 		return 0, nil
 	}
-	n := 0
-	for n < len(buf) {
-		m, err := resp.Body.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-	}
-	return n, nil
+	return io.ReadFull(resp.Body, buf)
 }
 
 // excerpt squeezes whitespace so the text fits on one log line.
@@ -136,9 +148,9 @@ func IsSlowDown(err error) bool {
 // IsTransient reports errors worth retrying with backoff: anything that is
 // not an HTTP answer (network errors, timeouts, cut bodies), 5xx, 408 and
 // 429. Protocol errors are transient too: a proxy's error page is the
-// usual cause.
+// usual cause. A path refused by EscapePath (ErrBadPath) is not.
 func IsTransient(err error) bool {
-	if err == nil {
+	if err == nil || errors.Is(err, ErrBadPath) {
 		return false
 	}
 	s := StatusCode(err)
