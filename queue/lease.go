@@ -1,0 +1,193 @@
+package queue
+
+import (
+	"context"
+	"time"
+)
+
+// LeaseOptions select which job Lease may hand out.
+type LeaseOptions struct {
+	// MaxSize > 0: only jobs whose Size <= MaxSize. A worker kept for
+	// small files uses it so thumbnails never wait behind large clips.
+	MaxSize int64
+}
+
+// maxReason bounds the stored error text of a job.
+const maxReason = 4096
+
+// Lease hands out the next due job: by class priority, FIFO within a class.
+// It blocks until one is due, woken by changes that queue jobs and by a
+// timer for the earliest retry time only. It returns ctx.Err() when ctx
+// ends and ErrClosed when the queue is closed. A lease lives in memory
+// only: the job stays Queued on disk until its outcome is written.
+func (q *Queue) Lease(ctx context.Context, o LeaseOptions) (Job, error) {
+	for {
+		if err := ctx.Err(); err != nil {
+			return Job{}, err
+		}
+		j, w, err := q.tryLease(o.MaxSize)
+		if err != nil || j.Lease != 0 {
+			return j, err
+		}
+		if err := q.block(ctx, w); err != nil {
+			return Job{}, err
+		}
+	}
+}
+
+// waitFor is what a Lease with nothing due waits on.
+type waitFor struct {
+	wake  <-chan struct{}
+	timed bool          // a retry time is pending
+	in    time.Duration // until the earliest one
+}
+
+// tryLease leases a due job, or says what to wait for.
+func (q *Queue) tryLease(maxSize int64) (Job, waitFor, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if err := q.usable(); err != nil {
+		return Job{}, waitFor{}, err
+	}
+	now := q.now()
+	q.idx.promote(now)
+	if e := q.idx.take(maxSize); e != nil {
+		return q.activate(e, now), waitFor{}, nil
+	}
+	w := waitFor{wake: q.wake}
+	if t, ok := q.idx.next(); ok {
+		w.timed, w.in = true, t.Sub(now)
+	}
+	return Job{}, w, nil
+}
+
+// activate leases e. q.mu held.
+func (q *Queue) activate(e *entry, now time.Time) Job {
+	q.lastLease++
+	e.lease = q.lastLease
+	q.setState(e, Active, now)
+	return Job{
+		Item:     Item{Path: e.Path, Size: e.Size, ModTime: e.ModTime},
+		ID:       e.id,
+		Attempts: e.Attempts, LastError: e.LastError, NotBefore: e.NotBefore,
+		Lease: e.lease,
+	}
+}
+
+// block waits for a wake, the earliest retry time, ctx or Close.
+func (q *Queue) block(ctx context.Context, w waitFor) error {
+	var timer <-chan time.Time
+	if w.timed {
+		c, stop := q.after(w.in)
+		defer stop()
+		timer = c
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-q.done:
+		return ErrClosed
+	case <-w.wake:
+	case <-timer:
+	}
+	return nil
+}
+
+// Done records that j was uploaded.
+func (q *Queue) Done(j Job) error {
+	return q.finish(j, func(e *entry, now time.Time) []mutation {
+		e.NotBefore = time.Time{}
+		q.setState(e, Done, now)
+		return []mutation{putJob(e)}
+	})
+}
+
+// Retry counts a failed attempt and queues j again, not before at.
+func (q *Queue) Retry(j Job, at time.Time, reason string) error {
+	return q.finish(j, func(e *entry, now time.Time) []mutation {
+		e.Attempts = min(e.Attempts+1, maxAttempts)
+		e.LastError, e.NotBefore = clip(reason), canonical(at)
+		q.requeue(e, now)
+		return []mutation{putJob(e)}
+	})
+}
+
+// Fail counts a failed attempt and gives up on j until Requeue.
+func (q *Queue) Fail(j Job, reason string) error {
+	return q.finish(j, func(e *entry, now time.Time) []mutation {
+		e.Attempts = min(e.Attempts+1, maxAttempts)
+		e.LastError, e.NotBefore = clip(reason), time.Time{}
+		q.setState(e, Failed, now)
+		return []mutation{putJob(e)}
+	})
+}
+
+// Gone records that j's file is missing.
+func (q *Queue) Gone(j Job) error {
+	return q.finish(j, func(e *entry, now time.Time) []mutation {
+		e.NotBefore = time.Time{}
+		q.setState(e, Gone, now)
+		return []mutation{putJob(e)}
+	})
+}
+
+// Release gives j's lease back (shutdown): the job is due at once with its
+// attempts unchanged. Nothing is written: on disk the job never stopped
+// being Queued.
+func (q *Queue) Release(j Job) error {
+	return q.finish(j, func(e *entry, now time.Time) []mutation {
+		e.NotBefore = time.Time{}
+		q.requeue(e, now)
+		return nil
+	})
+}
+
+// Changed forgets j's version because the file changed during the upload;
+// the watcher enqueues the new version once it settles.
+func (q *Queue) Changed(j Job) error {
+	return q.finish(j, func(e *entry, _ time.Time) []mutation {
+		q.forget(e)
+		return []mutation{delJob(e.id), delPath(e.Path)}
+	})
+}
+
+// finish ends j's lease with fn, which changes the entry in memory and
+// returns its writes, then waits until they are durable.
+func (q *Queue) finish(j Job, fn func(e *entry, now time.Time) []mutation) error {
+	q.mu.Lock()
+	e, err := q.leased(j)
+	if err != nil {
+		q.mu.Unlock()
+		return err
+	}
+	e.lease = 0
+	o := q.submit(fn(e, q.now()))
+	q.mu.Unlock()
+	return o.wait()
+}
+
+// leased returns j's entry if j's lease is current. q.mu held.
+func (q *Queue) leased(j Job) (*entry, error) {
+	if err := q.usable(); err != nil {
+		return nil, err
+	}
+	e := q.byPath[j.Path]
+	if e == nil || e.id != j.ID || e.State != Active || j.Lease == 0 || e.lease != j.Lease {
+		return nil, ErrStale
+	}
+	return e, nil
+}
+
+// requeue makes e Queued and places it in the index. q.mu held.
+func (q *Queue) requeue(e *entry, now time.Time) {
+	q.setState(e, Queued, now)
+	q.idx.add(e, now)
+	q.broadcast()
+}
+
+func clip(s string) string {
+	if len(s) <= maxReason {
+		return s
+	}
+	return s[:maxReason]
+}

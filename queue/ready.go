@@ -1,0 +1,135 @@
+package queue
+
+import (
+	"container/heap"
+	"time"
+)
+
+// entry is the in-memory copy of one job record, plus what is never stored:
+// its lease and its place in the ready index.
+type entry struct {
+	record
+	id    uint64
+	rank  int    // index of its class in Queue.ready
+	lease uint64 // lease token while Active
+	hidx  int    // index in the heap that holds it; -1 in none
+	timed bool   // held by the timers heap rather than a ready heap
+}
+
+// idHeap is one class's due jobs, lowest ID (oldest) first.
+type idHeap []*entry
+
+func (h idHeap) Len() int           { return len(h) }
+func (h idHeap) Less(i, j int) bool { return h[i].id < h[j].id }
+func (h idHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].hidx, h[j].hidx = i, j
+}
+func (h *idHeap) Push(x any) {
+	e := x.(*entry)
+	e.hidx = len(*h)
+	*h = append(*h, e)
+}
+func (h *idHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	e.hidx = -1
+	return e
+}
+
+// timeHeap is the queued jobs that are not due yet, earliest first.
+type timeHeap struct{ idHeap }
+
+func (h timeHeap) Less(i, j int) bool {
+	a, b := h.idHeap[i], h.idHeap[j]
+	if !a.NotBefore.Equal(b.NotBefore) {
+		return a.NotBefore.Before(b.NotBefore)
+	}
+	return a.id < b.id
+}
+
+// index holds every Queued entry: due ones in one FIFO heap per class rank
+// (the Priority classes in order, then one for all other classes), the rest
+// in timers until their NotBefore passes.
+type index struct {
+	ready  []idHeap
+	timers timeHeap
+}
+
+func newIndex(classes int) *index {
+	return &index{ready: make([]idHeap, classes+1)}
+}
+
+// add places a Queued entry: in timers if it is not due at now.
+func (x *index) add(e *entry, now time.Time) {
+	if e.NotBefore.After(now) {
+		e.timed = true
+		heap.Push(&x.timers, e)
+		return
+	}
+	e.timed = false
+	heap.Push(&x.ready[e.rank], e)
+}
+
+// remove takes e out of whichever heap holds it, if any.
+func (x *index) remove(e *entry) {
+	if e.hidx < 0 {
+		return
+	}
+	if e.timed {
+		heap.Remove(&x.timers, e.hidx)
+		return
+	}
+	heap.Remove(&x.ready[e.rank], e.hidx)
+}
+
+// promote moves the timers that are due at now to their ready heaps.
+func (x *index) promote(now time.Time) {
+	for x.timers.Len() > 0 && !x.timers.idHeap[0].NotBefore.After(now) {
+		e := heap.Pop(&x.timers).(*entry)
+		e.timed = false
+		heap.Push(&x.ready[e.rank], e)
+	}
+}
+
+// next returns the earliest NotBefore among the timers; ok is false when
+// there are none.
+func (x *index) next() (t time.Time, ok bool) {
+	if x.timers.Len() == 0 {
+		return time.Time{}, false
+	}
+	return x.timers.idHeap[0].NotBefore, true
+}
+
+// take removes and returns the job to hand out: the first class rank with a
+// fitting job, the oldest fitting job in it. maxSize <= 0 means any size.
+func (x *index) take(maxSize int64) *entry {
+	for r := range x.ready {
+		h := &x.ready[r]
+		if i := fitting(*h, maxSize); i >= 0 {
+			return heap.Remove(h, i).(*entry)
+		}
+	}
+	return nil
+}
+
+// fitting returns the heap index of the oldest entry no larger than
+// maxSize, or -1. The root is checked first, so a class whose oldest job
+// fits costs O(1); otherwise the heap is scanned.
+func fitting(h idHeap, maxSize int64) int {
+	if len(h) == 0 {
+		return -1
+	}
+	if maxSize <= 0 || h[0].Size <= maxSize {
+		return 0
+	}
+	best := -1
+	for i, e := range h {
+		if e.Size <= maxSize && (best < 0 || e.id < h[best].id) {
+			best = i
+		}
+	}
+	return best
+}
