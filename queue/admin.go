@@ -11,7 +11,7 @@ import (
 // Counts are the number of jobs and bytes by state, kept up to date by
 // every change rather than recounted.
 type Counts struct {
-	Queued, Active, Done, Failed, Gone int
+	Queued, Active, Done, Failed, Gone  int
 	QueuedBytes, ActiveBytes, DoneBytes int64
 }
 

@@ -82,6 +82,7 @@ func (q *Queue) block(ctx context.Context, w waitFor) error {
 		defer stop()
 		timer = c
 	}
+	q.blocked()
 	select {
 	case <-ctx.Done():
 		return ctx.Err()

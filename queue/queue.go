@@ -30,15 +30,19 @@ type Options struct {
 	// after starts a timer; tests replace it to fire retry times by hand.
 	// Nil means time.NewTimer.
 	after func(d time.Duration) (c <-chan time.Time, stop func() bool)
+	// blocked is called when a Lease call is about to wait; tests use it
+	// to know a call is blocked. Nil means nothing.
+	blocked func()
 }
 
 // Queue is the durable job store. All methods are safe for concurrent use.
 type Queue struct {
-	db    *bolt.DB
-	log   *slog.Logger
-	now   func() time.Time
-	after func(time.Duration) (<-chan time.Time, func() bool)
-	ranks map[string]int // class → index in idx.ready
+	db      *bolt.DB
+	log     *slog.Logger
+	now     func() time.Time
+	after   func(time.Duration) (<-chan time.Time, func() bool)
+	blocked func()
+	ranks   map[string]int // class → index in idx.ready
 
 	mu        sync.Mutex
 	byPath    map[string]*entry
@@ -91,6 +95,9 @@ func withDefaults(o Options) Options {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.blocked == nil {
+		o.blocked = func() {}
+	}
 	if o.after == nil {
 		o.after = func(d time.Duration) (<-chan time.Time, func() bool) {
 			t := time.NewTimer(d)
@@ -120,7 +127,7 @@ func start(db *bolt.DB, opts Options) (*Queue, error) {
 
 func newQueue(db *bolt.DB, opts Options) *Queue {
 	q := &Queue{
-		db: db, log: opts.Logger, now: opts.Now, after: opts.after,
+		db: db, log: opts.Logger, now: opts.Now, after: opts.after, blocked: opts.blocked,
 		ranks:      make(map[string]int, len(opts.Priority)),
 		byPath:     make(map[string]*entry),
 		idx:        newIndex(len(opts.Priority)),
