@@ -1,4 +1,75 @@
 // Package uploader is the bounded worker pool that takes jobs from the
-// queue, asks for signed URLs and PUTs each file's bytes there, retrying by
-// error class before the URL expires.
+// queue, asks the oDailies API for a signed URL and PUTs each file's bytes
+// there, sorting every failure into a class that decides what happens next.
+//
+// It depends on two small interfaces declared here, Signer (the API
+// client) and Jobs (the queue), and knows nothing of the watcher.
+//
+// Each worker leases one job at a time (no job waits in a buffer holding a
+// lease). With two or more workers, worker 0 only leases files of at most
+// Options.SmallFile bytes, so a thumbnail never waits behind clips.
+//
+// Before a PUT the file is opened and compared with the job (size and
+// modification time); after it, the path is looked at again. A file that
+// vanished is reported Gone, one that changed is reported Changed and not
+// counted as uploaded: the watcher queues its new version.
+//
+// # Retry classes
+//
+// For the PUT: network errors, 5xx, 408 and a stalled body are transient:
+// the job is retried at now + backoff, which doubles from RetryMin with
+// jitter up to RetryMax; after MaxAttempts failed attempts (default 20) the
+// job fails and waits for the user's retry. 429, and 503 with Retry-After,
+// retry after the wait the server asked for, and never fail the job on
+// their own. A 403 is answered by signing again, at most three times in
+// one attempt; then the job fails with the storage's answer. Any other
+// 4xx fails the job with its status and body excerpt, as does a file over
+// MaxPutSize (5 GiB: S3-style storage refuses bigger single PUTs).
+//
+// For signing, problems of the whole pool close a gate that holds signing
+// for every worker: 401 and 403 (the token), 404 (the project or base URL),
+// 429/503 with Retry-After, and an API that cannot be reached. The job at
+// hand is released to the queue without counting an attempt, no worker
+// leases while the gate is closed, and when its wait is over (AuthRecheck
+// for 401/403/404, Retry-After, or backoff) one probe signs that job's path
+// again; only a good answer opens the gate. So a wrong token costs one
+// sign request per AuthRecheck, never a loop. The change of health is
+// logged once, saying what to fix, and shown in Snapshot. A 5xx or 408 on
+// signing counts as the job's failed attempt and also holds the pool for a
+// backoff, so a failing API is not asked once per queued file.
+//
+// # Expiry
+//
+// Each job's last signed URL is kept in memory and reused for its next
+// attempt only while it has more than MinURLLife left, judged on the
+// server's clock (SignedURL.Remaining corrects for the skew seen in the
+// sign answer's Date header). A freshly signed URL is always used once,
+// whatever its lifetime, since storage checks expiry when a PUT starts:
+// 3-second URLs work. A URL that storage refuses anyway costs one PUT, then
+// a new one is signed; large bodies send Expect: 100-continue, so that PUT
+// costs a round trip, not the file.
+//
+// # Shutdown
+//
+// When Run's context ends, workers stop leasing and no new PUT starts.
+// PUTs in flight get StopGrace to finish; then they are cut and their jobs
+// released, so the next start sends them again with no attempt counted.
+// The queue calls use no context, so they still happen after the cancel.
+// Run returns nil after such a stop.
+//
+// # Memory
+//
+// Bodies are streamed from disk through an io.SectionReader with an exact
+// Content-Length (never chunked), in reads of at most 64 KiB, so memory
+// does not grow with file size. The bandwidth limit is one rate.Limiter
+// shared by all workers, waited on before each read. The same reads feed
+// per-file progress (atomics) and the stall watchdog, which cancels a PUT
+// whose body has not moved for StallTimeout, counting from the start of
+// the request until its answer arrives.
+//
+// # Secrets
+//
+// Signed URLs never reach a log line or a job's reason unredacted: errors
+// from net/http quote the request URL, and are scrubbed with
+// odailies.RedactURL.
 package uploader

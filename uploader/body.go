@@ -1,0 +1,120 @@
+package uploader
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// maxChunk bounds one body read, and so one wait on the bandwidth limiter:
+// the limiter's burst, and how coarse progress is.
+const maxChunk = 64 << 10
+
+// body streams one file to the transport: straight from disk through a
+// SectionReader (memory does not grow with the file), paced by the shared
+// limiter, counted for progress, and touching the stall watchdog.
+type body struct {
+	src   *io.SectionReader
+	lim   *rate.Limiter // nil: unlimited
+	ctx   context.Context
+	prog  *progress
+	total *atomic.Int64 // every body byte the pool has sent
+	dog   *watchdog
+}
+
+func (b *body) Read(p []byte) (int, error) {
+	if len(p) > maxChunk {
+		p = p[:maxChunk]
+	}
+	if b.lim != nil {
+		if burst := b.lim.Burst(); len(p) > burst {
+			p = p[:burst]
+		}
+		if err := b.lim.WaitN(b.ctx, len(p)); err != nil {
+			return 0, err
+		}
+	}
+	b.dog.touch()
+	n, err := b.src.Read(p)
+	if n > 0 {
+		b.prog.sent.Add(int64(n))
+		b.total.Add(int64(n))
+		b.dog.touch()
+	}
+	return n, err
+}
+
+// Close is a no-op: the file belongs to the job, which closes it.
+func (b *body) Close() error { return nil }
+
+// newBody starts the file from its first byte again, as a retry by the
+// transport (GetBody) needs.
+func (u *Uploader) newBody(ctx context.Context, f *os.File, size int64, prog *progress, dog *watchdog) *body {
+	prog.sent.Store(0)
+	return &body{
+		src:   io.NewSectionReader(f, 0, size),
+		lim:   u.lim,
+		ctx:   ctx,
+		prog:  prog,
+		total: &u.stats.total,
+		dog:   dog,
+	}
+}
+
+// errStalled is the cause a watchdog cancels its request with.
+var errStalled = errors.New("the upload stalled")
+
+// watchdog cancels a request when its body has not moved for limit. It
+// watches from the start of the request until its answer is read, so a
+// request stuck before its first byte or after its last counts too.
+type watchdog struct {
+	limit  time.Duration
+	start  time.Time    // monotonic reference
+	last   atomic.Int64 // nanoseconds after start of the last activity
+	fired  atomic.Bool
+	cancel context.CancelCauseFunc
+
+	mu      sync.Mutex // guards timer against check running before it is set
+	timer   *time.Timer
+	stopped bool
+}
+
+func startWatchdog(limit time.Duration, cancel context.CancelCauseFunc) *watchdog {
+	d := &watchdog{limit: limit, start: time.Now(), cancel: cancel}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.timer = time.AfterFunc(limit, d.check)
+	return d
+}
+
+func (d *watchdog) touch() { d.last.Store(int64(time.Since(d.start))) }
+
+// check runs when the timer fires: cut the request if it was idle for the
+// whole limit, else sleep until the limit would be reached.
+func (d *watchdog) check() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.stopped {
+		return
+	}
+	idle := time.Since(d.start) - time.Duration(d.last.Load())
+	if idle >= d.limit {
+		d.fired.Store(true)
+		d.cancel(errStalled)
+		return
+	}
+	d.timer.Reset(d.limit - idle)
+}
+
+func (d *watchdog) stop() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.stopped = true
+	d.timer.Stop()
+}

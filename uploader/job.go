@@ -1,0 +1,196 @@
+package uploader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+
+	"github.com/odailies/odailies-uploader/odailies"
+	"github.com/odailies/odailies-uploader/queue"
+)
+
+// maxResigns bounds how often one attempt signs again after storage
+// refused a URL with 403.
+const maxResigns = 3
+
+// process runs one leased job to its outcome. stop ends when Run's context
+// does; work ends StopGrace later and cuts what is still in flight.
+func (u *Uploader) process(stop, work context.Context, job queue.Job) outcome {
+	local, err := u.localPath(job.Path)
+	if err != nil {
+		return fail(err.Error(), hintPath)
+	}
+	f, o, ok := u.open(local, job)
+	if !ok {
+		return o
+	}
+	defer f.Close()
+	prog := u.stats.start(job.Path, job.Size)
+	defer u.stats.end(prog)
+	o = u.send(stop, work, job, f, prog)
+	if o.verdict == verdictDone || o.verdict == verdictRetry {
+		// Whatever was sent, a file that changed meanwhile must go again.
+		if c, ok := u.restat(local, job); ok {
+			return c
+		}
+	}
+	return o
+}
+
+// localPath maps a job's slash path under Root, refusing anything that
+// could leave it.
+func (u *Uploader) localPath(rel string) (string, error) {
+	if rel == "" || strings.HasPrefix(rel, "/") || strings.Contains(rel, "\\") || filepath.IsAbs(rel) {
+		return "", fmt.Errorf("refusing job path %q: not a relative slash-separated path", rel)
+	}
+	for _, seg := range strings.Split(rel, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return "", fmt.Errorf("refusing job path %q: empty, '.' or '..' segment", rel)
+		}
+	}
+	if path.Clean(rel) != rel {
+		return "", fmt.Errorf("refusing job path %q: not clean", rel)
+	}
+	return filepath.Join(u.o.Root, filepath.FromSlash(rel)), nil
+}
+
+// open opens the file and checks it is still the version the job names.
+func (u *Uploader) open(local string, job queue.Job) (*os.File, outcome, bool) {
+	f, err := os.Open(local)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, gone("no such file"), false
+	}
+	if err != nil {
+		return nil, u.transient(job, fmt.Errorf("open: %w", err)), false
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, u.transient(job, fmt.Errorf("stat: %w", err)), false
+	}
+	if o, ok := u.check(fi, job); ok {
+		f.Close()
+		return nil, o, false
+	}
+	return f, outcome{}, true
+}
+
+// check compares the file with the job, returning the outcome that ends
+// the job if they differ or the file cannot be sent.
+func (u *Uploader) check(fi fs.FileInfo, job queue.Job) (outcome, bool) {
+	switch {
+	case !fi.Mode().IsRegular():
+		return fail("not a regular file", hintRetry), true
+	case fi.Size() != job.Size || !fi.ModTime().Equal(job.ModTime):
+		return changed(fmt.Sprintf("now %d bytes, modified %s", fi.Size(), fi.ModTime().UTC().Format("2006-01-02T15:04:05.000Z07:00"))), true
+	case job.Size > u.o.MaxPutSize:
+		return fail(fmt.Sprintf("%d bytes is larger than the %s single-upload limit", job.Size, fmtSize(u.o.MaxPutSize)), hintSize), true
+	}
+	return outcome{}, false
+}
+
+// restat looks at the file after the PUT: gone or changed beats the PUT's
+// own outcome.
+func (u *Uploader) restat(local string, job queue.Job) (outcome, bool) {
+	fi, err := os.Stat(local)
+	if errors.Is(err, fs.ErrNotExist) {
+		return gone("removed during upload"), true
+	}
+	if err != nil {
+		return outcome{}, false
+	}
+	return u.check(fi, job)
+}
+
+// send signs and PUTs until the attempt has an outcome: at most
+// 1+maxResigns PUTs, re-signing after each 403 from storage.
+func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, prog *progress) outcome {
+	for resigns := 0; ; resigns++ {
+		if stop.Err() != nil {
+			return release("stopping")
+		}
+		su, o, ok := u.signed(work, job)
+		if !ok {
+			return o
+		}
+		err := u.put(work, job, f, su, prog)
+		if err == nil {
+			return done()
+		}
+		if work.Err() != nil {
+			return release("stopped during the upload")
+		}
+		if odailies.StatusCode(err) != http.StatusForbidden {
+			return u.putFailed(job, err)
+		}
+		u.urls.forget(job.ID)
+		if resigns == maxResigns {
+			return fail(fmt.Sprintf("storage refused %d freshly signed URLs: %v", maxResigns+1, err), hintRetry)
+		}
+	}
+}
+
+// signed returns a URL for the job: the cached one while it has life
+// left, else a new one, unless signing is paused for the pool.
+func (u *Uploader) signed(ctx context.Context, job queue.Job) (odailies.SignedURL, outcome, bool) {
+	if su, ok := u.urls.get(job.ID, job.Path, u.o.Now(), u.o.MinURLLife); ok {
+		return su, outcome{}, true
+	}
+	if !u.gate.open() {
+		return odailies.SignedURL{}, release("signing paused"), false
+	}
+	su, err := u.signer.SignUpload(ctx, job.Path)
+	if ctx.Err() != nil {
+		return su, release("stopped while signing"), false
+	}
+	u.gate.report(probeJob{id: job.ID, path: job.Path}, err)
+	if err != nil {
+		return su, u.signFailed(job, err), false
+	}
+	u.urls.put(job.ID, job.Path, su, u.o.Now())
+	return su, outcome{}, true
+}
+
+// signFailed sorts a sign error: problems of the whole pool put the job
+// back untouched (the gate holds signing), the rest are the job's.
+func (u *Uploader) signFailed(job queue.Job, err error) outcome {
+	err = fmt.Errorf("sign: %w", err)
+	switch {
+	case odailies.IsAuth(err), odailies.IsNotFound(err), odailies.IsSlowDown(err), isNetwork(err):
+		return release(err.Error())
+	case odailies.IsTransient(err):
+		return u.transient(job, err)
+	}
+	return fail(err.Error(), hintRetry)
+}
+
+// putFailed sorts a PUT error other than 403.
+func (u *Uploader) putFailed(job queue.Job, err error) outcome {
+	switch {
+	case odailies.IsSlowDown(err):
+		return u.slowDown(job, err)
+	case odailies.IsTransient(err):
+		return u.transient(job, err)
+	}
+	return fail(err.Error(), hintRetry)
+}
+
+// fmtSize prints a byte count in binary units.
+func fmtSize(n int64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	v, i := float64(n), 0
+	for v >= 1024 && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	if v == float64(int64(v)) {
+		return fmt.Sprintf("%d %s", int64(v), units[i])
+	}
+	return fmt.Sprintf("%.1f %s", v, units[i])
+}

@@ -1,0 +1,120 @@
+package uploader
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/odailies/odailies-uploader/odailies"
+	"github.com/odailies/odailies-uploader/queue"
+)
+
+// Signer asks the API where one file's bytes go. *odailies.Client is one.
+type Signer interface {
+	SignUpload(ctx context.Context, rel string) (odailies.SignedURL, error)
+}
+
+// Jobs is the part of the queue the pool drives. *queue.Queue is one.
+type Jobs interface {
+	Lease(ctx context.Context, o queue.LeaseOptions) (queue.Job, error)
+	Done(queue.Job) error
+	Retry(j queue.Job, at time.Time, reason string) error
+	Fail(j queue.Job, reason string) error
+	Gone(queue.Job) error
+	Release(queue.Job) error
+	Changed(queue.Job) error
+}
+
+// Options configures an Uploader. Every zero value means the default named
+// beside the field.
+type Options struct {
+	Root string // watch root; job paths are slash-separated and relative to it
+
+	Workers   int   // concurrent uploads; 0 means 4
+	SmallFile int64 // size at or under which a file is "small"; 0 means 64 MiB
+
+	RetryMin    time.Duration // first backoff; 0 means 1s
+	RetryMax    time.Duration // backoff cap; 0 means 5m
+	MaxAttempts int           // failed attempts after which a job fails; 0 means 20
+
+	StallTimeout time.Duration     // no body byte sent for this long cuts the PUT; 0 means 1m
+	Bandwidth    int64             // bytes/s shared by all workers; 0 means unlimited
+	Headers      map[string]string // extra headers on every PUT
+	MaxPutSize   int64             // single-PUT limit; 0 means 5 GiB
+
+	MinURLLife  time.Duration // life a signed URL needs left to be reused; 0 means 1m
+	AuthRecheck time.Duration // pause between sign attempts after 401/403/404; 0 means 2m
+	StopGrace   time.Duration // how long in-flight PUTs may finish after ctx ends; 0 means 3s
+
+	HTTPClient *http.Client // for PUTs; nil means a client on NewTransport
+	UserAgent  string       // "" means "odailies-uploader"
+	Logger     *slog.Logger // the status log; nil discards
+	Now        func() time.Time
+}
+
+// Defaults of Options, for callers that print effective settings.
+const (
+	DefaultWorkers      = 4
+	DefaultSmallFile    = 64 << 20
+	DefaultRetryMin     = time.Second
+	DefaultRetryMax     = 5 * time.Minute
+	DefaultMaxAttempts  = 20
+	DefaultStallTimeout = time.Minute
+	DefaultMaxPutSize   = 5 << 30
+	DefaultMinURLLife   = time.Minute
+	DefaultAuthRecheck  = 2 * time.Minute
+	DefaultStopGrace    = 3 * time.Second
+	DefaultUserAgent    = "odailies-uploader"
+)
+
+func (o Options) withDefaults() Options {
+	setInt(&o.Workers, DefaultWorkers)
+	setInt64(&o.SmallFile, DefaultSmallFile)
+	setDur(&o.RetryMin, DefaultRetryMin)
+	setDur(&o.RetryMax, DefaultRetryMax)
+	if o.RetryMax < o.RetryMin {
+		o.RetryMax = o.RetryMin
+	}
+	setInt(&o.MaxAttempts, DefaultMaxAttempts)
+	setDur(&o.StallTimeout, DefaultStallTimeout)
+	setInt64(&o.MaxPutSize, DefaultMaxPutSize)
+	setDur(&o.MinURLLife, DefaultMinURLLife)
+	setDur(&o.AuthRecheck, DefaultAuthRecheck)
+	setDur(&o.StopGrace, DefaultStopGrace)
+	if o.Bandwidth < 0 {
+		o.Bandwidth = 0
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = DefaultUserAgent
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Transport: NewTransport(o.Workers)}
+	}
+	return o
+}
+
+func setInt(p *int, def int) {
+	if *p <= 0 {
+		*p = def
+	}
+}
+
+func setInt64(p *int64, def int64) {
+	if *p <= 0 {
+		*p = def
+	}
+}
+
+func setDur(p *time.Duration, def time.Duration) {
+	if *p <= 0 {
+		*p = def
+	}
+}

@@ -1,0 +1,90 @@
+package uploader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/odailies/odailies-uploader/odailies"
+	"github.com/odailies/odailies-uploader/queue"
+)
+
+// expectAbove is the body size from which PUTs ask for 100-continue, so a
+// refused URL costs a round trip instead of the whole body.
+const expectAbove = 1 << 20
+
+// errStopping is the cause of the work context's end when StopGrace ran out.
+var errStopping = errors.New("the uploader is stopping")
+
+// put sends the file's bytes to one signed URL. It returns nil on a 2xx,
+// an odailies error carrying the status for other answers, and a wrapped
+// network error (errStalled when the watchdog cut it) otherwise.
+func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odailies.SignedURL, prog *progress) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	dog := startWatchdog(u.o.StallTimeout, cancel)
+	defer dog.stop()
+	req, err := u.newRequest(ctx, su.URL, f, job.Size, prog, dog)
+	if err != nil {
+		return fmt.Errorf("PUT %s: %w", job.Path, scrubURL(err, su.URL))
+	}
+	resp, err := u.o.HTTPClient.Do(req)
+	if err != nil {
+		if dog.fired.Load() {
+			return fmt.Errorf("PUT %s: %w: no byte sent for %s", job.Path, errStalled, fmtDur(u.o.StallTimeout))
+		}
+		return fmt.Errorf("PUT %s: %w", job.Path, scrubURL(err, su.URL))
+	}
+	defer resp.Body.Close()
+	dog.touch()
+	if resp.StatusCode/100 == 2 {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		return nil
+	}
+	return odailies.ResponseError("PUT "+job.Path, resp, u.o.Now())
+}
+
+// newRequest builds the PUT: exact Content-Length, never chunked, and no
+// header beyond User-Agent, Options.Headers and Expect.
+func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, size int64, prog *progress, dog *watchdog) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPut, rawURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength = size
+	req.Body = http.NoBody
+	if size > 0 {
+		req.Body = u.newBody(ctx, f, size, prog, dog)
+		req.GetBody = func() (io.ReadCloser, error) { return u.newBody(ctx, f, size, prog, dog), nil }
+	}
+	req.Header.Set("User-Agent", u.o.UserAgent)
+	for k, v := range u.o.Headers {
+		if strings.EqualFold(k, "Host") {
+			req.Host = v
+			continue
+		}
+		req.Header.Set(k, v)
+	}
+	if size > expectAbove {
+		req.Header.Set("Expect", "100-continue")
+	}
+	return req, nil
+}
+
+// scrubURL takes the signed URL out of an error: net/http quotes the whole
+// request URL, query signature included, in its errors.
+func scrubURL(err error, signed string) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = odailies.RedactURL(ue.URL)
+	}
+	if signed != "" && strings.Contains(err.Error(), signed) {
+		return errors.New(strings.ReplaceAll(err.Error(), signed, odailies.RedactURL(signed)))
+	}
+	return err
+}

@@ -1,0 +1,101 @@
+package uploader
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
+
+	"github.com/odailies/odailies-uploader/odailies"
+	"github.com/odailies/odailies-uploader/queue"
+)
+
+// Uploader is the worker pool. Build it with New and start it with Run.
+type Uploader struct {
+	signer Signer
+	jobs   Jobs
+	o      Options
+	log    *slog.Logger
+	lim    *rate.Limiter // nil: unlimited
+	gate   *gate
+	urls   *urlCache
+	stats  *stats
+}
+
+// New returns an uploader that signs with s and takes its work from j.
+func New(s Signer, j Jobs, o Options) *Uploader {
+	o = o.withDefaults()
+	u := &Uploader{signer: s, jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now())}
+	if o.Bandwidth > 0 {
+		u.lim = rate.NewLimiter(rate.Limit(o.Bandwidth), int(min(o.Bandwidth, maxChunk)))
+	}
+	u.gate = newGate(s, o.AuthRecheck, u.backoff, o.Logger)
+	u.gate.onProbe = func(p probeJob, su odailies.SignedURL) { u.urls.put(p.id, p.path, su, u.o.Now()) }
+	return u
+}
+
+// Run uploads until ctx ends, then stops leasing, lets PUTs in flight
+// finish for up to StopGrace, cuts the rest and releases their jobs. It
+// returns nil after such a clean stop, and an error when the queue fails.
+func (u *Uploader) Run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	work, cancel := graceContext(gctx, u.o.StopGrace)
+	defer cancel()
+	for i := range u.o.Workers {
+		lo := queue.LeaseOptions{}
+		if i == 0 && u.o.Workers >= 2 {
+			// One worker only takes small files, so thumbnails never
+			// wait behind a full set of multi-gigabyte clips.
+			lo.MaxSize = u.o.SmallFile
+		}
+		g.Go(func() error { return u.worker(gctx, work, lo) })
+	}
+	err := g.Wait()
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	return nil
+}
+
+// graceContext is ctx's values without its cancellation: it ends grace
+// after ctx does, with errStopping as its cause.
+func graceContext(ctx context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
+	work, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	stopAfter := context.AfterFunc(ctx, func() {
+		time.AfterFunc(grace, func() { cancel(errStopping) })
+	})
+	return work, func() {
+		stopAfter()
+		cancel(nil)
+	}
+}
+
+// worker leases and processes jobs one at a time until stop ends. Jobs are
+// leased one by one, not fed through a channel: a job waiting in a buffer
+// would hold a lease nobody works on.
+func (u *Uploader) worker(stop, work context.Context, lo queue.LeaseOptions) error {
+	for {
+		if err := u.gate.wait(stop); err != nil {
+			return nil
+		}
+		job, err := u.jobs.Lease(stop, lo)
+		if stop.Err() != nil {
+			if err == nil {
+				return u.apply(job, release("stopping"), 0)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("lease a job: %w", err)
+		}
+		start := time.Now()
+		o := u.process(stop, work, job)
+		if err := u.apply(job, o, time.Since(start)); err != nil {
+			return err
+		}
+	}
+}
