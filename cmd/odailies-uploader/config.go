@@ -2,8 +2,15 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/BurntSushi/toml"
 )
 
 // Config is the loaded, defaulted and validated configuration. Every path in
@@ -19,25 +26,29 @@ type Config struct {
 	Service ServiceConfig
 }
 
+// APIConfig is the [api] table: where to sign uploads and as whom.
 type APIConfig struct {
-	BaseURL     string
+	BaseURL     string // absolute, without a trailing slash
 	ProjectID   string
 	Token       string // never print: use redactToken
 	TokenSource string // "api.token", "api.token_file (PATH)" or "ODAILIES_TOKEN"
 }
 
+// WatchConfig is the [watch] table: which folders to watch and when a file
+// counts as finished.
 type WatchConfig struct {
 	Root          string
-	Dirs          []string
+	Dirs          []string // relative to Root, "/"-separated, no ".." and never absolute
 	Settle        time.Duration
 	Rescan        time.Duration
 	Poll          bool
 	PollInterval  time.Duration
-	Include       []string
-	Exclude       []string
+	Include       []string // path.Match globs
+	Exclude       []string // path.Match globs
 	OpenWriterMax time.Duration
 }
 
+// UploadConfig is the [upload] table: the worker pool and its retries.
 type UploadConfig struct {
 	Workers      int
 	Priority     []string
@@ -46,18 +57,24 @@ type UploadConfig struct {
 	RetryMax     time.Duration
 	StallTimeout time.Duration
 	Headers      map[string]string
+	SmallFile    int64 // files of at most this many bytes are "small"
 }
 
+// StateConfig is the [state] table.
 type StateConfig struct {
 	Dir string
 }
 
+// LogConfig is the [log] table: the status log and its rotation.
 type LogConfig struct {
 	File        string // "-" is stderr
 	Level       slog.Level
 	StatusEvery time.Duration
+	MaxSize     int64 // bytes before the log is rotated
+	Keep        int   // rotated logs kept
 }
 
+// ServiceConfig is the [service] table: the system service definition.
 type ServiceConfig struct {
 	Name        string
 	DisplayName string
@@ -71,11 +88,115 @@ type configError struct{ err error }
 func (e *configError) Error() string { return e.err.Error() }
 func (e *configError) Unwrap() error { return e.err }
 
+// maxConfigSize bounds what loadConfig reads: a config is a few kilobytes.
+const maxConfigSize = 1 << 20
+
 // loadConfig reads, defaults and validates the config at path. Warnings are
 // things a person should fix that do not stop the daemon (a token file
-// readable by others).
+// readable by others, a watched folder that is not there yet). Every error
+// is a *configError naming the file, and the key or line to fix.
 func loadConfig(path string, getenv func(string) string) (cfg *Config, warnings []string, err error) {
-	return nil, nil, &configError{errors.New("config loading not implemented yet")}
+	l, err := newLoader(path, getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err := l.decode()
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg = l.build(raw)
+	if len(l.errs) > 0 {
+		return nil, nil, &configError{errors.Join(l.errs...)}
+	}
+	return cfg, l.warnings, nil
 }
 
-func defaultConfigPath() string { return "/etc/odailies-uploader/config.toml" }
+// loader holds what one loadConfig call needs to explain itself.
+type loader struct {
+	path     string // absolute path of the config file
+	dir      string // its folder: the base of relative paths
+	data     string // its text
+	getenv   func(string) string
+	errs     []error
+	warnings []string
+}
+
+// newLoader reads the config file.
+func newLoader(path string, getenv func(string) string) (*loader, error) {
+	if path == "" {
+		return nil, &configError{errors.New("no config file given: pass -config FILE")}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, &configError{fmt.Errorf("config %s: %w", path, err)}
+	}
+	data, err := readConfigFile(abs)
+	if err != nil {
+		return nil, err
+	}
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	return &loader{path: abs, dir: filepath.Dir(abs), data: data, getenv: getenv}, nil
+}
+
+// readConfigFile reads the file, refusing folders and oversized files.
+func readConfigFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", &configError{fmt.Errorf("read config: %w (create it from config.example.toml, or pass -config FILE)", err)}
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+	if err != nil {
+		return "", &configError{fmt.Errorf("read config %s: %w", path, err)}
+	}
+	if len(data) > maxConfigSize {
+		return "", &configError{fmt.Errorf("config %s: larger than %s: is this the right file?", path, formatSize(maxConfigSize))}
+	}
+	return string(data), nil
+}
+
+// errf records a problem with key, naming the file and, when the key is
+// set in it, its line.
+func (l *loader) errf(key, format string, args ...any) {
+	prefix := fmt.Sprintf("config %s: %s%s: ", l.path, lineLabel(definedLine(l.data, key)), key)
+	l.errs = append(l.errs, fmt.Errorf(prefix+format, args...))
+}
+
+// warnf records a warning sentence.
+func (l *loader) warnf(format string, args ...any) {
+	l.warnings = append(l.warnings, fmt.Sprintf(format, args...))
+}
+
+// decode parses the TOML over the defaults. Syntax errors, unknown keys and
+// values of the wrong type or form stop here, each with its line.
+func (l *loader) decode() (*rawConfig, error) {
+	var tree map[string]any
+	md, err := toml.Decode(l.data, &tree)
+	if err != nil {
+		return nil, l.tomlError("syntax error: ", err)
+	}
+	if err := unknownKeys(l.data, md); err != nil {
+		return nil, &configError{fmt.Errorf("config %s: %w", l.path, err)}
+	}
+	raw := defaultRaw()
+	if _, err := toml.Decode(l.data, raw); err != nil {
+		return nil, l.tomlError("", err)
+	}
+	return raw, nil
+}
+
+// tomlError turns a decoder error into a configError with the line and key.
+func (l *loader) tomlError(what string, err error) error {
+	var pe toml.ParseError
+	if !errors.As(err, &pe) {
+		msg := strings.TrimPrefix(err.Error(), "toml: ")
+		return &configError{fmt.Errorf("config %s: %s%s", l.path, what, msg)}
+	}
+	key := ""
+	if what == "" && pe.LastKey != "" {
+		key = pe.LastKey + ": "
+	}
+	return &configError{fmt.Errorf("config %s: %s%s%s%s", l.path, lineLabel(pe.Position.Line), key, what, pe.Message)}
+}

@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -56,7 +57,7 @@ func main() {
 	err := c.main(ctx, os.Args[1:])
 	stop()
 	code := exitCode(err)
-	if err != nil && !errors.Is(err, errReported) {
+	if err != nil && !errors.Is(err, errReported) && !errors.Is(err, errHelp) {
 		fmt.Fprintf(os.Stderr, "odailies-uploader: %v\n", err)
 	}
 	os.Exit(code)
@@ -94,6 +95,9 @@ func (c *cli) usage(w io.Writer) {
 	fmt.Fprintf(w, "Run 'odailies-uploader <command> -h' for a command's options.\n")
 }
 
+// errHelp is returned when -h printed a command's usage: exit 0.
+var errHelp = errors.New("help requested")
+
 // errReported marks a failure whose explanation has already been printed;
 // main exits 1 without printing it again.
 var errReported = errors.New("failure already reported")
@@ -113,13 +117,63 @@ func exitCode(err error) int {
 	var ue *usageError
 	var ce *configError
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, errHelp):
 		return 0
 	case errors.As(err, &ue), errors.As(err, &ce):
 		return 2
 	default:
 		return 1
 	}
+}
+
+// commandFlags returns the flag set of command name with -config
+// registered. Its usage reads "Usage: odailies-uploader NAME [-config FILE]
+// ARGSUSAGE", then summary, then the flags.
+func (c *cli) commandFlags(name, argsUsage, summary string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	config := fs.String("config", defaultConfigPath(), "read the config from `FILE`")
+	fs.Usage = func() {
+		line := "Usage: odailies-uploader " + name + " [-config FILE]"
+		if argsUsage != "" {
+			line += " " + argsUsage
+		}
+		fmt.Fprintf(fs.Output(), "%s\n\n%s\n\nOptions:\n", line, summary)
+		fs.PrintDefaults()
+	}
+	return fs, config
+}
+
+// parse parses a command's arguments. The flag package has already printed
+// a bad flag and the usage, so the returned usage error (exit 2) is not
+// printed again; -h gives errHelp (exit 0).
+func (c *cli) parse(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		return errHelp
+	}
+	return &usageError{errors.Join(errReported, err)}
+}
+
+// config loads the config at path, printing each warning to stderr.
+func (c *cli) config(path string) (*Config, error) {
+	cfg, warnings, err := loadConfig(path, c.getenv)
+	for _, w := range warnings {
+		fmt.Fprintf(c.stderr, "odailies-uploader: warning: %s\n", w)
+	}
+	return cfg, err
+}
+
+// noArgs refuses positional arguments for commands that take none.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() == 0 {
+		return nil
+	}
+	fs.Usage()
+	return &usageError{fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Arg(0))}
 }
 
 // notLanded is what commands whose issue has not landed yet answer.

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// configKeys is every key the config file may hold, in the order `check`
+// prints them and config.example.toml documents them. Keys under
+// upload.headers are header names and are free.
+var configKeys = []string{
+	"api.base_url", "api.project_id", "api.token", "api.token_file",
+	"watch.root", "watch.dirs", "watch.settle", "watch.rescan", "watch.poll",
+	"watch.poll_interval", "watch.include", "watch.exclude", "watch.open_writer_max",
+	"upload.workers", "upload.priority", "upload.bandwidth", "upload.retry_min",
+	"upload.retry_max", "upload.stall_timeout", "upload.headers", "upload.small_file",
+	"state.dir",
+	"log.file", "log.level", "log.status_every", "log.max_size", "log.keep",
+	"service.name", "service.display_name", "service.description", "service.user",
+}
+
+// knownKey reports whether key (dotted, as toml.Key.String spells it) is a
+// table or key of the config. The match is case-sensitive: the decoder
+// itself would accept BASE_URL for base_url.
+func knownKey(key string) bool {
+	if strings.HasPrefix(key, "upload.headers.") {
+		return true
+	}
+	for _, k := range configKeys {
+		if k == key || strings.HasPrefix(k, key+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownKeys returns an error naming every key of md that the config does
+// not have, with its line, or nil.
+func unknownKeys(data string, md toml.MetaData) error {
+	var msgs []string
+	var reported []string
+	for _, k := range md.Keys() {
+		name := k.String()
+		if knownKey(name) || underAny(name, reported) {
+			continue
+		}
+		reported = append(reported, name)
+		msgs = append(msgs, fmt.Sprintf("%sunknown key %q%s", lineLabel(keyLine(data, k)), name, suggestKey(name)))
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(msgs, "; "))
+}
+
+// underAny reports whether key is one of tables or inside one of them.
+func underAny(key string, tables []string) bool {
+	for _, t := range tables {
+		if key == t || strings.HasPrefix(key, t+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// suggestKey names a known key that differs from key only in case or in
+// its table, as a hint.
+func suggestKey(key string) string {
+	last := key[strings.LastIndex(key, ".")+1:]
+	for _, k := range configKeys {
+		if strings.EqualFold(k, key) || strings.HasSuffix(k, "."+last) {
+			return fmt.Sprintf(" (did you mean %q?)", k)
+		}
+	}
+	return ""
+}
+
+// lineLabel is "line N: " or "" when the line is unknown.
+func lineLabel(line int) string {
+	if line <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("line %d: ", line)
+}
+
+// keyLine finds the line of key in the TOML text, or 0. The decoder keeps
+// key positions private, but reports them when a value refuses to decode:
+// walk down to the key with Primitive values, then decode it into a value
+// that always refuses.
+func keyLine(data string, key toml.Key) int {
+	var level map[string]toml.Primitive
+	md, err := toml.Decode(data, &level)
+	if err != nil || len(key) == 0 {
+		return 0
+	}
+	prim, ok := level[key[0]]
+	for _, k := range key[1:] {
+		var next map[string]toml.Primitive
+		if !ok || md.PrimitiveDecode(prim, &next) != nil {
+			return 0
+		}
+		prim, ok = next[k]
+	}
+	if !ok {
+		return 0
+	}
+	var pe toml.ParseError
+	if errors.As(md.PrimitiveDecode(prim, &lineProbe{}), &pe) {
+		return pe.Position.Line
+	}
+	return 0
+}
+
+// lineProbe refuses every value, so the decoder reports where it was.
+type lineProbe struct{}
+
+// UnmarshalTOML always fails.
+func (*lineProbe) UnmarshalTOML(any) error { return errors.New("probe") }
+
+// definedLine is the line of a dotted config key such as "watch.settle",
+// or 0 when the file does not set it.
+func definedLine(data string, dotted string) int {
+	return keyLine(data, toml.Key(strings.Split(dotted, ".")))
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"log/slog"
+	"path"
+	"strings"
+	"time"
+)
+
+// rawConfig is the file as written, over the defaults: what the decoder
+// fills before paths are resolved and values are checked.
+type rawConfig struct {
+	API struct {
+		BaseURL   string `toml:"base_url"`
+		ProjectID string `toml:"project_id"`
+		Token     string `toml:"token"`
+		TokenFile string `toml:"token_file"`
+	} `toml:"api"`
+	Watch struct {
+		Root          string        `toml:"root"`
+		Dirs          []string      `toml:"dirs"`
+		Settle        durationValue `toml:"settle"`
+		Rescan        durationValue `toml:"rescan"`
+		Poll          bool          `toml:"poll"`
+		PollInterval  durationValue `toml:"poll_interval"`
+		Include       []string      `toml:"include"`
+		Exclude       []string      `toml:"exclude"`
+		OpenWriterMax durationValue `toml:"open_writer_max"`
+	} `toml:"watch"`
+	Upload struct {
+		Workers      int               `toml:"workers"`
+		Priority     []string          `toml:"priority"`
+		Bandwidth    rateValue         `toml:"bandwidth"`
+		RetryMin     durationValue     `toml:"retry_min"`
+		RetryMax     durationValue     `toml:"retry_max"`
+		StallTimeout durationValue     `toml:"stall_timeout"`
+		Headers      map[string]string `toml:"headers"`
+		SmallFile    sizeValue         `toml:"small_file"`
+	} `toml:"upload"`
+	State struct {
+		Dir string `toml:"dir"`
+	} `toml:"state"`
+	Log struct {
+		File        string        `toml:"file"`
+		Level       levelValue    `toml:"level"`
+		StatusEvery durationValue `toml:"status_every"`
+		MaxSize     sizeValue     `toml:"max_size"`
+		Keep        int           `toml:"keep"`
+	} `toml:"log"`
+	Service struct {
+		Name        string `toml:"name"`
+		DisplayName string `toml:"display_name"`
+		Description string `toml:"description"`
+		User        string `toml:"user"`
+	} `toml:"service"`
+}
+
+// defaultBaseURL is the production API.
+const defaultBaseURL = "https://odailies.com/api/v1"
+
+// defaultRaw is a fresh rawConfig holding every default of
+// config.example.toml. Fresh each time: the decoder writes into its slices.
+func defaultRaw() *rawConfig {
+	r := &rawConfig{}
+	r.API.BaseURL = defaultBaseURL
+	w := &r.Watch
+	w.Dirs = []string{"_graded", "_thumbnails"}
+	w.Settle = durationValue(5 * time.Second)
+	w.Rescan = durationValue(10 * time.Minute)
+	w.PollInterval = durationValue(10 * time.Second)
+	w.Exclude = []string{".*", "*.tmp", "*.part", "~*", "Thumbs.db", "desktop.ini"}
+	w.OpenWriterMax = durationValue(time.Hour)
+	u := &r.Upload
+	u.Workers = 4
+	u.Priority = []string{"_thumbnails", "_graded"}
+	u.RetryMin = durationValue(time.Second)
+	u.RetryMax = durationValue(5 * time.Minute)
+	u.StallTimeout = durationValue(time.Minute)
+	u.SmallFile = 64e6
+	r.Log.Level = levelValue(slog.LevelInfo)
+	r.Log.StatusEvery = durationValue(time.Minute)
+	r.Log.MaxSize = 20e6
+	r.Log.Keep = 5
+	r.Service.Name = "odailies-uploader"
+	r.Service.DisplayName = "oDailies uploader"
+	r.Service.Description = "Uploads graded clips and thumbnails to oDailies"
+	return r
+}
+
+// build turns the decoded file into a Config, recording every problem in
+// l.errs and l.warnings.
+func (l *loader) build(r *rawConfig) *Config {
+	cfg := &Config{Path: l.path}
+	cfg.API = l.buildAPI(r)
+	cfg.Watch = l.buildWatch(r)
+	cfg.Upload = l.buildUpload(r, cfg.Watch.Dirs)
+	cfg.State.Dir = l.buildPath("state.dir", r.State.Dir, defaultStateDir())
+	cfg.Log = l.buildLog(r)
+	cfg.Service = l.buildService(r)
+	return cfg
+}
+
+// buildAPI checks the [api] table and picks the token.
+func (l *loader) buildAPI(r *rawConfig) APIConfig {
+	a := APIConfig{BaseURL: l.checkBaseURL(r.API.BaseURL), ProjectID: strings.TrimSpace(r.API.ProjectID)}
+	if a.ProjectID == "" {
+		l.errf("api.project_id", "not set: copy the project id from the oDailies project settings")
+	}
+	a.Token, a.TokenSource = l.token(r.API.Token, r.API.TokenFile)
+	return a
+}
+
+// buildWatch checks the [watch] table.
+func (l *loader) buildWatch(r *rawConfig) WatchConfig {
+	w := WatchConfig{
+		Root:          l.checkRoot(r.Watch.Root),
+		Dirs:          l.checkDirs(r.Watch.Dirs),
+		Settle:        l.checkDuration("watch.settle", r.Watch.Settle, 0),
+		Rescan:        l.checkDuration("watch.rescan", r.Watch.Rescan, time.Second),
+		Poll:          r.Watch.Poll,
+		PollInterval:  l.checkDuration("watch.poll_interval", r.Watch.PollInterval, 100*time.Millisecond),
+		Include:       l.checkGlobs("watch.include", r.Watch.Include),
+		Exclude:       l.checkGlobs("watch.exclude", r.Watch.Exclude),
+		OpenWriterMax: l.checkDuration("watch.open_writer_max", r.Watch.OpenWriterMax, time.Second),
+	}
+	l.checkFolders(w.Root, w.Dirs)
+	return w
+}
+
+// buildUpload checks the [upload] table.
+func (l *loader) buildUpload(r *rawConfig, dirs []string) UploadConfig {
+	u := UploadConfig{
+		Workers:      r.Upload.Workers,
+		Priority:     l.checkPriority(r.Upload.Priority, dirs),
+		Bandwidth:    int64(r.Upload.Bandwidth),
+		RetryMin:     l.checkDuration("upload.retry_min", r.Upload.RetryMin, time.Millisecond),
+		RetryMax:     l.checkDuration("upload.retry_max", r.Upload.RetryMax, time.Millisecond),
+		StallTimeout: l.checkDuration("upload.stall_timeout", r.Upload.StallTimeout, time.Second),
+		Headers:      l.checkHeaders(r.Upload.Headers),
+		SmallFile:    int64(r.Upload.SmallFile),
+	}
+	if u.Workers < 1 || u.Workers > maxWorkers {
+		l.errf("upload.workers", "%d is out of range: use 1 to %d", u.Workers, maxWorkers)
+	}
+	if u.RetryMin > u.RetryMax {
+		l.errf("upload.retry_min", "%s is above upload.retry_max (%s): the first backoff cannot exceed the cap", u.RetryMin, u.RetryMax)
+	}
+	return u
+}
+
+// maxWorkers bounds upload.workers.
+const maxWorkers = 64
+
+// buildLog checks the [log] table.
+func (l *loader) buildLog(r *rawConfig) LogConfig {
+	lc := LogConfig{
+		Level:       slog.Level(r.Log.Level),
+		StatusEvery: l.checkDuration("log.status_every", r.Log.StatusEvery, time.Second),
+		MaxSize:     int64(r.Log.MaxSize),
+		Keep:        r.Log.Keep,
+	}
+	lc.File = "-"
+	if r.Log.File != "-" {
+		lc.File = l.buildPath("log.file", r.Log.File, defaultLogFile())
+	}
+	if lc.MaxSize < 1e6 {
+		l.errf("log.max_size", "%s is too small: use at least \"1MB\"", formatSize(lc.MaxSize))
+	}
+	if lc.Keep < 0 {
+		l.errf("log.keep", "%d is negative: use 0 to keep no rotated logs", lc.Keep)
+	}
+	return lc
+}
+
+// buildService checks the [service] table.
+func (l *loader) buildService(r *rawConfig) ServiceConfig {
+	s := ServiceConfig{
+		Name:        strings.TrimSpace(r.Service.Name),
+		DisplayName: strings.TrimSpace(r.Service.DisplayName),
+		Description: strings.TrimSpace(r.Service.Description),
+		User:        strings.TrimSpace(r.Service.User),
+	}
+	if !validServiceName(s.Name) {
+		l.errf("service.name", "%q is not a service name: use letters, digits, '.', '_' and '-'", s.Name)
+	}
+	if s.DisplayName == "" {
+		s.DisplayName = s.Name
+	}
+	return s
+}
+
+// validServiceName reports whether name is safe as a unit, plist or
+// Windows service name.
+func validServiceName(name string) bool {
+	if name == "" || len(name) > 64 {
+		return false
+	}
+	for _, r := range name {
+		ok := r == '.' || r == '_' || r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// buildPath resolves a path key against the config's folder, or gives def
+// when the key is empty.
+func (l *loader) buildPath(key, p, def string) string {
+	p = strings.TrimSpace(p)
+	if p == "" {
+		return def
+	}
+	if strings.ContainsRune(p, 0) {
+		l.errf(key, "holds a NUL character")
+		return p
+	}
+	return resolvePath(l.dir, p)
+}
+
+// cleanDir is dir in its canonical form ("/"-separated, no "./").
+func cleanDir(dir string) string {
+	return path.Clean(strings.ReplaceAll(dir, `\`, "/"))
+}
