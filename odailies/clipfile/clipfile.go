@@ -1,0 +1,114 @@
+package clipfile
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/odailies/odailies-uploader/odailies"
+)
+
+// Options tune Parse and ParseArgs. The zero value refuses keys v1 does not
+// list.
+type Options struct {
+	// AllowUnknown passes keys v1 does not list through to the server: as
+	// strings from CSV and arguments, as written from JSON. ALE columns with
+	// no v1 key are skipped with a warning either way.
+	AllowUnknown bool
+}
+
+// Parse reads a clip metadata file in the given format. It returns the
+// items in file order, warnings a person should see, and an error joining a
+// *RowError for each bad row. Nothing is returned but the error when any
+// row is bad: half a file is never sent.
+func Parse(r io.Reader, format Format, opts Options) ([]odailies.Clip, []string, error) {
+	switch format {
+	case JSON:
+		return parseJSON(r, opts)
+	case CSV:
+		return parseCSV(r, opts)
+	case ALE:
+		return parseALE(r)
+	}
+	return nil, nil, fmt.Errorf("parse clips: unknown format %v", format)
+}
+
+// collector gathers a file's items and refuses nameless and repeated ones.
+type collector struct {
+	clips []odailies.Clip
+	seen  map[string]int // clip name → line of its first item
+	errs  errorList
+}
+
+func newCollector() *collector { return &collector{seen: map[string]int{}} }
+
+// add keeps clip, read from line, if it has a name not seen before. A row
+// that set nothing at all (a blank spreadsheet row) is dropped silently.
+func (c *collector) add(line int, clip odailies.Clip) {
+	if len(clip) == 0 {
+		return
+	}
+	name, ok := clip["name"].(string)
+	name = strings.TrimSpace(name)
+	if !ok || name == "" {
+		c.errs.add(line, "name", errors.New("the item has no clip name"))
+		return
+	}
+	if first, dup := c.seen[name]; dup {
+		c.errs.add(line, "name", fmt.Errorf("clip %q appears twice (first on line %d)", name, first))
+		return
+	}
+	c.seen[name] = line
+	clip["name"] = name
+	c.clips = append(c.clips, clip)
+}
+
+// result is what Parse returns for the collected file.
+func (c *collector) result(warnings []string) ([]odailies.Clip, []string, error) {
+	if c.errs.failed() {
+		return nil, warnings, c.errs.err()
+	}
+	return c.clips, warnings, nil
+}
+
+// column says where the cells of one text column go.
+type column struct {
+	key  string        // v1 key, or the header as written when unknown keys pass; "" skips
+	kind odailies.Kind // String for unknown keys
+}
+
+// rowClip types the cells of one text row under their columns. Blank cells
+// set nothing; a non-blank cell beyond the last column is an error.
+func rowClip(line int, cols []column, cells []string, errs *errorList) odailies.Clip {
+	clip := odailies.Clip{}
+	for i, text := range cells {
+		if blank(text) {
+			continue
+		}
+		if i >= len(cols) {
+			errs.add(line, "", fmt.Errorf("cell %d (%q) is beyond the last column", i+1, shorten(text)))
+			continue
+		}
+		col := cols[i]
+		if col.key == "" {
+			continue
+		}
+		v, err := textValue(col.key, col.kind, text)
+		if err != nil {
+			errs.add(line, col.key, err)
+			continue
+		}
+		clip[col.key] = v
+	}
+	return clip
+}
+
+// shorten shortens text quoted in an error.
+func shorten(s string) string {
+	const max = 40
+	if len(s) <= max {
+		return s
+	}
+	return strings.ToValidUTF8(s[:max], "") + "…"
+}
