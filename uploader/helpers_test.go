@@ -1,0 +1,306 @@
+package uploader
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/odailies/odailies-uploader/odailies"
+	"github.com/odailies/odailies-uploader/queue"
+)
+
+// waitLimit bounds every wait in these tests; reaching it is a failure.
+const waitLimit = 30 * time.Second
+
+// event is one outcome the uploader handed to the queue.
+type event struct {
+	kind   string // done, retry, fail, gone, release, changed
+	job    queue.Job
+	at     time.Time // retry time
+	reason string
+	when   time.Time // when it was recorded
+}
+
+// recorder wraps the real queue and reports each outcome on a channel.
+type recorder struct {
+	Jobs
+	events chan event
+}
+
+func (r *recorder) note(kind string, j queue.Job, at time.Time, reason string, err error) error {
+	r.events <- event{kind: kind, job: j, at: at, reason: reason, when: time.Now()}
+	return err
+}
+
+func (r *recorder) Done(j queue.Job) error { return r.note("done", j, time.Time{}, "", r.Jobs.Done(j)) }
+func (r *recorder) Gone(j queue.Job) error { return r.note("gone", j, time.Time{}, "", r.Jobs.Gone(j)) }
+func (r *recorder) Release(j queue.Job) error {
+	return r.note("release", j, time.Time{}, "", r.Jobs.Release(j))
+}
+func (r *recorder) Changed(j queue.Job) error {
+	return r.note("changed", j, time.Time{}, "", r.Jobs.Changed(j))
+}
+func (r *recorder) Retry(j queue.Job, at time.Time, reason string) error {
+	return r.note("retry", j, at, reason, r.Jobs.Retry(j, at, reason))
+}
+func (r *recorder) Fail(j queue.Job, reason string) error {
+	return r.note("fail", j, time.Time{}, reason, r.Jobs.Fail(j, reason))
+}
+
+// storage is a signed-URL storage on httptest: it keeps what it gets,
+// counts PUTs and lets a test answer instead.
+type storage struct {
+	srv     *httptest.Server
+	puts    atomic.Int64
+	mu      sync.Mutex
+	objects map[string][]byte
+	headers map[string]http.Header
+	// hook, when set, sees every PUT first (n counts from 1) and answers
+	// it if it returns true.
+	hook func(w http.ResponseWriter, r *http.Request, n int64) bool
+}
+
+func newStorage(t *testing.T, hook func(http.ResponseWriter, *http.Request, int64) bool) *storage {
+	s := &storage{objects: map[string][]byte{}, headers: map[string]http.Header{}, hook: hook}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *storage) serve(w http.ResponseWriter, r *http.Request) {
+	n := s.puts.Add(1)
+	if r.Method != http.MethodPut {
+		http.Error(w, "PUT only", http.StatusMethodNotAllowed)
+		return
+	}
+	if s.hook != nil && s.hook(w, r, n) {
+		return
+	}
+	if len(r.TransferEncoding) > 0 {
+		http.Error(w, "chunked bodies are refused", http.StatusLengthRequired)
+		return
+	}
+	data, err := io.ReadAll(r.Body)
+	if err != nil || int64(len(data)) != r.ContentLength {
+		http.Error(w, "short body", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	s.objects[r.URL.Path] = data
+	s.headers[r.URL.Path] = r.Header.Clone()
+	s.mu.Unlock()
+}
+
+func (s *storage) object(rel string) ([]byte, http.Header, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.objects["/"+rel]
+	return d, s.headers["/"+rel], ok
+}
+
+// urlFor is where the stub signer sends rel's bytes; the query stands for
+// a signature that must never be logged.
+func (s *storage) urlFor(rel string) string {
+	return s.srv.URL + "/" + (&url.URL{Path: rel}).EscapedPath() + "?sig=TOPSECRET"
+}
+
+// stubSigner signs with a function field and counts calls.
+type stubSigner struct {
+	calls atomic.Int64
+	sign  func(ctx context.Context, rel string, n int64) (odailies.SignedURL, error)
+}
+
+func (s *stubSigner) SignUpload(ctx context.Context, rel string) (odailies.SignedURL, error) {
+	return s.sign(ctx, rel, s.calls.Add(1))
+}
+
+// signFor signs URLs of st that live for life.
+func signFor(st *storage, life time.Duration) *stubSigner {
+	return &stubSigner{sign: func(_ context.Context, rel string, _ int64) (odailies.SignedURL, error) {
+		return odailies.SignedURL{URL: st.urlFor(rel), ExpiresAt: time.Now().Add(life)}, nil
+	}}
+}
+
+// apiErr is the error the odailies client returns for an HTTP answer.
+func apiErr(status int, retryAfter string) error {
+	resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader("nope"))}
+	if retryAfter != "" {
+		resp.Header.Set("Retry-After", retryAfter)
+	}
+	return odailies.ResponseError("sign x", resp, time.Now())
+}
+
+// env is one uploader under test: a watch root, the real queue wrapped in
+// a recorder, storage and a signer.
+type env struct {
+	t       *testing.T
+	root    string
+	q       *queue.Queue
+	rec     *recorder
+	st      *storage
+	signer  Signer
+	logs    *syncBuffer
+	pending []event
+}
+
+func newEnv(t *testing.T, st *storage, signer Signer) *env {
+	t.Helper()
+	q, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{Priority: []string{"_thumbnails", "_graded"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { q.Close() })
+	return &env{t: t, root: t.TempDir(), q: q, rec: &recorder{Jobs: q, events: make(chan event, 1000)},
+		st: st, signer: signer, logs: &syncBuffer{}}
+}
+
+// file writes rel under the root and returns its queue item.
+func (e *env) file(rel string, data []byte) queue.Item {
+	e.t.Helper()
+	p := filepath.Join(e.root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.item(rel)
+}
+
+// sparse makes a file of size zero bytes without writing them.
+func (e *env) sparse(rel string, size int64) queue.Item {
+	e.t.Helper()
+	e.file(rel, nil)
+	if err := os.Truncate(filepath.Join(e.root, rel), size); err != nil {
+		e.t.Fatal(err)
+	}
+	return e.item(rel)
+}
+
+func (e *env) item(rel string) queue.Item {
+	e.t.Helper()
+	fi, err := os.Stat(filepath.Join(e.root, filepath.FromSlash(rel)))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return queue.Item{Path: rel, Size: fi.Size(), ModTime: fi.ModTime()}
+}
+
+func (e *env) enqueue(items ...queue.Item) {
+	e.t.Helper()
+	if _, err := e.q.Enqueue(items); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// options are fast test defaults on top of o.
+func (e *env) options(o Options) Options {
+	o.Root = e.root
+	if o.RetryMin == 0 {
+		o.RetryMin = 20 * time.Millisecond
+	}
+	if o.RetryMax == 0 {
+		o.RetryMax = 100 * time.Millisecond
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return o
+}
+
+// run starts an uploader; the returned stop cancels it and returns Run's
+// error. Cleanup stops it too.
+func (e *env) run(o Options) (*Uploader, func() error) {
+	u := New(e.signer, e.rec, e.options(o))
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- u.Run(ctx) }()
+	var once sync.Once
+	var err error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case err = <-errc:
+			case <-time.After(waitLimit):
+				e.t.Errorf("Run did not return after cancel")
+			}
+		})
+		return err
+	}
+	e.t.Cleanup(func() { _ = stop() })
+	return u, stop
+}
+
+// next waits for the next outcome of rel.
+func (e *env) next(rel string) event {
+	e.t.Helper()
+	for i, ev := range e.pending {
+		if ev.job.Path == rel {
+			e.pending = append(e.pending[:i], e.pending[i+1:]...)
+			return ev
+		}
+	}
+	timeout := time.After(waitLimit)
+	for {
+		select {
+		case ev := <-e.rec.events:
+			if ev.job.Path == rel {
+				return ev
+			}
+			e.pending = append(e.pending, ev)
+		case <-timeout:
+			e.t.Fatalf("no outcome for %s within %s", rel, waitLimit)
+		}
+	}
+}
+
+// until waits for rel's first outcome of kind, skipping others.
+func (e *env) until(rel, kind string) event {
+	e.t.Helper()
+	for {
+		if ev := e.next(rel); ev.kind == kind {
+			return ev
+		}
+	}
+}
+
+// syncBuffer is a log sink several goroutines write to.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func pattern(n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(i*7 + i/251)
+	}
+	return b
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
