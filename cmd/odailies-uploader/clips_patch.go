@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/odailies/odailies-uploader/odailies"
+	"github.com/odailies/odailies-uploader/odailies/clipfile"
+)
+
+// Batch sizes for `clips patch`: the default keeps each request body small
+// (a few hundred kilobytes) however large the file.
+const (
+	defaultPatchBatch = 200
+	maxPatchBatch     = 1000
+)
+
+// patchOptions are the flags of `clips patch`.
+type patchOptions struct {
+	config string
+	file   string
+	format string
+	batch  int
+	dryRun bool
+	parse  clipfile.Options
+}
+
+// clipsPatch changes clip metadata from a file or from arguments.
+func clipsPatch(ctx context.Context, c *cli, args []string) error {
+	o, fs, err := c.patchFlags(args)
+	if err != nil {
+		return err
+	}
+	clips, err := c.patchItems(o, fs.Args())
+	if err != nil {
+		return err
+	}
+	if len(clips) == 0 {
+		return usageErrorf("clips patch: %s holds no clips: nothing to send", o.file)
+	}
+	batches := splitBatches(clips, o.batch)
+	if o.dryRun {
+		return dryRun(c, batches, len(clips))
+	}
+	return sendPatches(ctx, c, o.config, batches, len(clips))
+}
+
+// patchFlags parses the flags and checks that exactly one input is given.
+func (c *cli) patchFlags(args []string) (*patchOptions, *flag.FlagSet, error) {
+	fs, configPath := c.commandFlags("clips patch", "[options] (-f FILE | NAME key=value...)",
+		"Change clip metadata. Only the keys given change; empty cells leave a field as it is.\n"+
+			"FILE is JSON, CSV or an Avid ALE (by extension, or -format); '-' reads stdin.\n"+
+			"With arguments, one clip: NAME then key=value pairs (flags go before NAME).\n"+
+			"-dry-run prints the request bodies instead of sending; it reads no config.")
+	o := &patchOptions{}
+	fs.StringVar(&o.file, "f", "", "read the clips from `FILE` (.json, .csv or .ale; - for stdin)")
+	fs.StringVar(&o.format, "format", "", "the file's format, `json|csv|ale`, when its extension does not say")
+	fs.IntVar(&o.batch, "batch", defaultPatchBatch, "send at most `N` clips per request")
+	fs.BoolVar(&o.dryRun, "dry-run", false, "print the request bodies (JSON) and send nothing")
+	fs.BoolVar(&o.parse.AllowUnknown, "allow-unknown", false, "send keys v1 does not list, as strings, instead of refusing them")
+	if err := c.parse(fs, args); err != nil {
+		return nil, nil, err
+	}
+	o.config = *configPath
+	if err := o.check(fs.NArg()); err != nil {
+		fs.Usage()
+		return nil, nil, err
+	}
+	return o, fs, nil
+}
+
+// check refuses flag combinations that cannot mean anything.
+func (o *patchOptions) check(nargs int) error {
+	switch {
+	case o.file != "" && nargs > 0:
+		return usageErrorf("clips patch: give either -f FILE or NAME key=value..., not both")
+	case o.file == "" && nargs == 0:
+		return usageErrorf("clips patch: nothing to change: give -f FILE or NAME key=value...")
+	case o.file == "" && o.format != "":
+		return usageErrorf("clips patch: -format only applies to -f FILE")
+	case o.file == "-" && o.format == "":
+		return usageErrorf("clips patch: reading stdin needs -format json, csv or ale")
+	case o.batch < 1 || o.batch > maxPatchBatch:
+		return usageErrorf("clips patch: -batch must be between 1 and %d", maxPatchBatch)
+	}
+	return nil
+}
+
+// patchItems reads the clips to send from -f or from the arguments.
+func (c *cli) patchItems(o *patchOptions, args []string) ([]odailies.Clip, error) {
+	if o.file == "" {
+		return argItems(args, o.parse)
+	}
+	return c.fileItems(o)
+}
+
+// argItems is the one clip the arguments describe.
+func argItems(args []string, opts clipfile.Options) ([]odailies.Clip, error) {
+	for _, a := range args[1:] {
+		if strings.HasPrefix(a, "-") && !strings.Contains(a, "=") {
+			return nil, usageErrorf("clips patch: %q after the clip name: flags go before NAME", a)
+		}
+	}
+	clip, err := clipfile.ParseArgs(args[0], args[1:], opts)
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("clips patch %s: %w%s", args[0], err, unknownKeyHint(err))}
+	}
+	return []odailies.Clip{clip}, nil
+}
+
+// fileItems parses -f FILE, printing its warnings.
+func (c *cli) fileItems(o *patchOptions) ([]odailies.Clip, error) {
+	format, err := fileFormat(o)
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("clips patch: %w", err)}
+	}
+	r, closeFile, err := c.openInput(o.file)
+	if err != nil {
+		return nil, err
+	}
+	defer closeFile()
+	clips, warnings, err := clipfile.Parse(r, format, o.parse)
+	for _, w := range warnings {
+		fmt.Fprintf(c.stderr, "odailies-uploader: warning: %s: %s\n", o.file, w)
+	}
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("clips patch: %s: nothing was sent:\n%w%s", o.file, err, unknownKeyHint(err))}
+	}
+	return clips, nil
+}
+
+// fileFormat is -format, or what the file's extension says.
+func fileFormat(o *patchOptions) (clipfile.Format, error) {
+	if o.format != "" {
+		return clipfile.ParseFormat(o.format)
+	}
+	return clipfile.FormatOf(o.file)
+}
+
+// openInput opens path, or stdin for "-".
+func (c *cli) openInput(path string) (io.Reader, func(), error) {
+	if path == "-" {
+		return c.stdin, func() {}, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("clips patch: %w", err)
+	}
+	return f, func() { f.Close() }, nil
+}
+
+// unknownKeyHint says how to get past unknown keys, when that is the
+// problem.
+func unknownKeyHint(err error) string {
+	if !errors.Is(err, clipfile.ErrUnknownKey) {
+		return ""
+	}
+	names := make([]string, len(odailies.Fields))
+	for i, f := range odailies.Fields {
+		names[i] = f.Name
+	}
+	return "\nThe v1 keys are: " + strings.Join(names, " ") +
+		"\n(-allow-unknown sends other keys as they are, as strings)"
+}
+
+// splitBatches cuts clips into requests of at most n items.
+func splitBatches(clips []odailies.Clip, n int) [][]odailies.Clip {
+	var batches [][]odailies.Clip
+	for len(clips) > n {
+		batches = append(batches, clips[:n:n])
+		clips = clips[n:]
+	}
+	return append(batches, clips)
+}
