@@ -146,9 +146,14 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// endpoint is the URL of an API route; parts must already be escaped.
-func (c *Client) endpoint(route string, parts ...string) string {
-	return c.base + "/" + route + "/" + c.project + "/" + c.token + strings.Join(parts, "")
+// endpoint is the URL {base}/{route}/{project}/{token}, followed by
+// "/"+tail when tail, already escaped, is not empty.
+func (c *Client) endpoint(route, tail string) string {
+	u := c.base + "/" + route + "/" + c.project + "/" + c.token
+	if tail != "" {
+		u += "/" + tail
+	}
+	return u
 }
 
 // answer is a 2xx response, read in full.

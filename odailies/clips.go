@@ -19,7 +19,7 @@ const (
 // message (an object, an array or null) gives an empty map.
 func (c *Client) Clips(ctx context.Context) (map[string]Clip, error) {
 	const op = "get clips"
-	a, err := c.call(ctx, op, http.MethodGet, c.endpoint("clips"), nil, clipsAnswerMax)
+	a, err := c.call(ctx, op, http.MethodGet, c.endpoint("clips", ""), nil, clipsAnswerMax)
 	if err != nil {
 		return nil, c.scrub(err)
 	}
@@ -87,7 +87,7 @@ func (c *Client) PatchClips(ctx context.Context, clips []Clip) (json.RawMessage,
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	a, err := c.call(ctx, op, http.MethodPatch, c.endpoint("clips"), body, patchAnswerMax)
+	a, err := c.call(ctx, op, http.MethodPatch, c.endpoint("clips", ""), body, patchAnswerMax)
 	if err != nil {
 		return nil, c.scrub(err)
 	}

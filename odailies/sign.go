@@ -29,7 +29,7 @@ func (c *Client) signUpload(ctx context.Context, rel string) (SignedURL, error) 
 		return SignedURL{}, fmt.Errorf("sign: %w", err)
 	}
 	op := "sign " + rel
-	a, err := c.call(ctx, op, http.MethodGet, c.endpoint("upload", "/", esc), nil, signAnswerMax)
+	a, err := c.call(ctx, op, http.MethodGet, c.endpoint("upload", esc), nil, signAnswerMax)
 	if err != nil {
 		return SignedURL{}, err
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -68,8 +69,8 @@ type Server struct {
 	srv     *http.Server
 	root    string // http://host:port
 	done    chan struct{}
-	close   sync.Once
-	counts  [numKinds]counter
+	closing sync.Once
+	counts  [numKinds]atomic.Int64
 	st      state
 }
 
@@ -162,7 +163,7 @@ func (s *Server) Dir() string { return s.dir }
 // storage folder if Start made it.
 func (s *Server) Close() error {
 	var err error
-	s.close.Do(func() {
+	s.closing.Do(func() {
 		close(s.done)
 		err = s.srv.Close()
 		s.removeTemp()

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/odailies/odailies-uploader/odailies"
@@ -36,8 +35,6 @@ func kindOf(name string) (kind, bool) {
 	}
 	return 0, false
 }
-
-type counter = atomic.Int64
 
 // fault is a pending injected failure: the next n requests answer status.
 type fault struct {
