@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -167,10 +168,11 @@ func cellText(v any, yes, no string) string {
 }
 
 // writeClipsTable prints the name and the set table columns, sorted by
-// name, aligned with a tabwriter.
+// name, aligned with a tabwriter, without trailing blanks.
 func writeClipsTable(w io.Writer, clips map[string]odailies.Clip) error {
 	keys := append([]string{"name"}, setKeys(clips, tableKeys())...)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(keys, "\t"))
 	for _, name := range slices.Sorted(maps.Keys(clips)) {
 		clip := withName(name, clips[name])
@@ -180,7 +182,15 @@ func writeClipsTable(w io.Writer, clips map[string]odailies.Clip) error {
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for line := range strings.Lines(buf.String()) {
+		if _, err := fmt.Fprintln(w, strings.TrimRight(line, " \n")); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // setKeys is the keys, in order, that at least one clip has a value for.

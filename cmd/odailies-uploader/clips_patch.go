@@ -149,7 +149,7 @@ func (c *cli) openInput(path string) (io.Reader, func(), error) {
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("clips patch: %w", err)
+		return nil, nil, &usageError{fmt.Errorf("clips patch: %w", err)}
 	}
 	return f, func() { f.Close() }, nil
 }
