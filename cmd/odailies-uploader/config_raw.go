@@ -143,7 +143,7 @@ func (l *loader) buildUpload(r *rawConfig, dirs []string) UploadConfig {
 		l.errf("upload.workers", "%d is out of range: use 1 to %d", u.Workers, maxWorkers)
 	}
 	if u.RetryMin > u.RetryMax {
-		l.errf("upload.retry_min", "%s is above upload.retry_max (%s): the first backoff cannot exceed the cap", u.RetryMin, u.RetryMax)
+		l.errf("upload.retry_min", "%s is above upload.retry_max (%s): the first backoff cannot exceed the cap", dur(u.RetryMin), dur(u.RetryMax))
 	}
 	return u
 }

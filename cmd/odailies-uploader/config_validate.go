@@ -99,9 +99,9 @@ func hasDriveLetter(p string) bool {
 func (l *loader) checkDuration(key string, d durationValue, lowest time.Duration) time.Duration {
 	if time.Duration(d) < lowest {
 		if lowest == 0 {
-			l.errf(key, "%s is negative: use 0 or more", time.Duration(d))
+			l.errf(key, "%s is negative: use 0 or more", dur(time.Duration(d)))
 		} else {
-			l.errf(key, "%s is too short: use at least %s", time.Duration(d), lowest)
+			l.errf(key, "%s is too short: use at least %s", dur(time.Duration(d)), dur(lowest))
 		}
 	}
 	return time.Duration(d)
@@ -118,7 +118,7 @@ func (l *loader) checkGlobs(key string, globs []string) []string {
 			l.errf(key, "bad pattern %q: %w (use *, ?, [a-z] and \\ to escape)", g, err)
 		}
 	}
-	return slices.Clone(globs)
+	return append([]string{}, globs...)
 }
 
 // checkFolders warns about a root or watched folder that is not there: a

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzLoadConfig feeds arbitrary text to the loader: it must never panic,
+// every error must be a *configError, and check must be able to print
+// whatever it accepts.
+func FuzzLoadConfig(f *testing.F) {
+	f.Add(testConfigBody("/tmp"))
+	if example, err := os.ReadFile(filepath.Join("..", "..", "config.example.toml")); err == nil {
+		f.Add(string(example))
+	}
+	for _, tt := range brokenConfigs {
+		if tt.body != nil {
+			f.Add(tt.body("/tmp"))
+		}
+	}
+	f.Add("[upload]\nsmall_file = 123\nbandwidth = \"1.5GiB/s\"\nheaders = { a = \"b\" }\n")
+	f.Add("[[api]]\nx = 1\n")
+	f.Add("api = 1\nwatch.root.x = 2\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		p := filepath.Join(t.TempDir(), "config.toml")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, warnings, err := loadConfig(p, func(string) string { return "" })
+		if err != nil {
+			var ce *configError
+			if !errors.As(err, &ce) {
+				t.Fatalf("error is %T, not *configError: %v", err, err)
+			}
+			return
+		}
+		printSettings(io.Discard, cfg, warnings)
+	})
+}

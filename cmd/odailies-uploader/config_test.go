@@ -1,0 +1,243 @@
+package main
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// load loads body written to a fresh folder, failing the test on error.
+func load(t *testing.T, body string, env map[string]string) (*Config, []string) {
+	t.Helper()
+	cfg, warnings, err := loadConfig(writeConfig(t, t.TempDir(), body), func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("loadConfig: %v", err)
+	}
+	return cfg, warnings
+}
+
+func TestLoadConfigDefaults(t *testing.T) {
+	root := makeRoot(t)
+	cfg, warnings := load(t, testConfigBody(root), nil)
+	if len(warnings) != 0 {
+		t.Errorf("warnings: %q", warnings)
+	}
+	want := WatchConfig{
+		Root: root, Dirs: []string{"_graded", "_thumbnails"}, Settle: 5 * time.Second,
+		Rescan: 10 * time.Minute, PollInterval: 10 * time.Second, Include: []string{},
+		Exclude:       []string{".*", "*.tmp", "*.part", "~*", "Thumbs.db", "desktop.ini"},
+		OpenWriterMax: time.Hour,
+	}
+	if !reflect.DeepEqual(cfg.Watch, want) {
+		t.Errorf("watch = %+v\nwant    %+v", cfg.Watch, want)
+	}
+	wantUpload := UploadConfig{
+		Workers: 4, Priority: []string{"_thumbnails", "_graded"}, RetryMin: time.Second,
+		RetryMax: 5 * time.Minute, StallTimeout: time.Minute, Headers: map[string]string{}, SmallFile: 64e6,
+	}
+	if !reflect.DeepEqual(cfg.Upload, wantUpload) {
+		t.Errorf("upload = %+v\nwant     %+v", cfg.Upload, wantUpload)
+	}
+	wantLog := LogConfig{File: defaultLogFile(), Level: slog.LevelInfo, StatusEvery: time.Minute, MaxSize: 20e6, Keep: 5}
+	if cfg.Log != wantLog {
+		t.Errorf("log = %+v, want %+v", cfg.Log, wantLog)
+	}
+	wantAPI := APIConfig{BaseURL: "http://127.0.0.1:1/api/v1", ProjectID: "proj", Token: testToken, TokenSource: "api.token"}
+	if cfg.API != wantAPI || cfg.State.Dir != defaultStateDir() || cfg.Service.Name != "odailies-uploader" {
+		t.Errorf("api = %+v, state = %q, service = %+v", cfg.API, cfg.State.Dir, cfg.Service)
+	}
+}
+
+// uncommentExample returns config.example.toml with every commented
+// "key = value" line made live (the first of each key in a table), root
+// set and token_file left out.
+func uncommentExample(t *testing.T, root string) string {
+	t.Helper()
+	example, err := os.ReadFile(filepath.Join("..", "..", "config.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyLine := regexp.MustCompile(`^#(\w+) = `)
+	table, seen := "", map[string]bool{}
+	var out []string
+	for line := range strings.SplitSeq(string(example), "\n") {
+		if strings.HasPrefix(line, "[") {
+			table = line
+		}
+		if m := keyLine.FindStringSubmatch(line); m != nil && m[1] != "token_file" && !seen[table+m[1]] {
+			seen[table+m[1]] = true
+			line = line[1:]
+		}
+		if strings.HasPrefix(line, "root = ") {
+			line = "root = " + tomlString(root)
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+func TestExampleShowsTheDefaults(t *testing.T) {
+	root := makeRoot(t)
+	env := map[string]string{tokenEnv: testToken}
+	all, _ := load(t, uncommentExample(t, root), env)
+	bare, _ := load(t, "[watch]\nroot = "+tomlString(root)+"\n[api]\nproject_id = \"your-project-id\"\n", env)
+	all.Path, bare.Path = "", ""
+	if !reflect.DeepEqual(all, bare) {
+		t.Errorf("the example's values differ from the defaults:\nexample  %+v\ndefaults %+v", all, bare)
+	}
+}
+
+func TestRelativePathsResolveAgainstConfigFolder(t *testing.T) {
+	base := t.TempDir()
+	etc := filepath.Join(base, "etc")
+	for _, d := range []string{etc, filepath.Join(etc, "secrets"), filepath.Join(base, "dailies", "_graded"), filepath.Join(base, "dailies", "_thumbnails")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(etc, "secrets", "token"), []byte("\n  file-token-0123456789abc \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	body := "[api]\nproject_id = \"p\"\ntoken_file = \"secrets/token\"\n" +
+		"[watch]\nroot = \"../dailies\"\n[state]\ndir = \"state\"\n[log]\nfile = \"logs/u.log\"\n"
+	cfgPath := writeConfig(t, etc, body)
+	t.Chdir(t.TempDir()) // the working directory must not matter
+
+	cfg, warnings, err := loadConfig(filepath.Join(etc, "config.toml"), func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct{ name, got, want string }{
+		{"path", cfg.Path, cfgPath},
+		{"root", cfg.Watch.Root, filepath.Join(base, "dailies")},
+		{"state.dir", cfg.State.Dir, filepath.Join(etc, "state")},
+		{"log.file", cfg.Log.File, filepath.Join(etc, "logs", "u.log")},
+		{"token source", cfg.API.TokenSource, "api.token_file (" + filepath.Join(etc, "secrets", "token") + ")"},
+		{"token", cfg.API.Token, "file-token-0123456789abc"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %q, want %q", c.name, c.got, c.want)
+		}
+	}
+	if len(warnings) != 0 {
+		t.Errorf("warnings: %q", warnings)
+	}
+}
+
+func TestTokenFromEnvironment(t *testing.T) {
+	root := makeRoot(t)
+	body := strings.Replace(testConfigBody(root), "token = \""+testToken+"\"\n", "", 1)
+	cfg, _ := load(t, body, map[string]string{tokenEnv: "  env-token-0123456789 \n"})
+	if cfg.API.Token != "env-token-0123456789" || cfg.API.TokenSource != tokenEnv {
+		t.Errorf("token %q from %q", cfg.API.Token, cfg.API.TokenSource)
+	}
+}
+
+func TestWarnsWhenOthersCanReadTheToken(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows permissions are ACLs, not mode bits")
+	}
+	root := makeRoot(t)
+	tests := []struct {
+		name       string
+		body       string
+		configMode os.FileMode
+		tokenMode  os.FileMode
+		want       string // "" for no warning
+	}{
+		{"private inline", testConfigBody(root), 0o600, 0, ""},
+		{"shared inline", testConfigBody(root), 0o644, 0, "api.token: the config holds the token"},
+		{"group-readable inline", testConfigBody(root), 0o640, 0, "api.token"},
+		{"shared config, token elsewhere", edit(`token = ".*"`, `token_file = "tok"`)(root), 0o644, 0o600, ""},
+		{"shared token file", edit(`token = ".*"`, `token_file = "tok"`)(root), 0o600, 0o604, "api.token_file: the token file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := writeConfig(t, dir, tt.body)
+			chmod(t, p, tt.configMode)
+			if tt.tokenMode != 0 {
+				tok := filepath.Join(dir, "tok")
+				if err := os.WriteFile(tok, []byte(testToken), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				chmod(t, tok, tt.tokenMode)
+			}
+			_, warnings, err := loadConfig(p, func(string) string { return "" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(warnings, "\n")
+			if tt.want == "" && got != "" || !strings.Contains(got, tt.want) || tt.want != "" && !strings.Contains(got, "chmod 600") {
+				t.Errorf("warnings %q, want one containing %q", got, tt.want)
+			}
+			assertNoSecret(t, got, testToken)
+		})
+	}
+}
+
+func chmod(t *testing.T, p string, mode os.FileMode) {
+	t.Helper()
+	if err := os.Chmod(p, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUnknownKeysAllNamed(t *testing.T) {
+	body := testConfigBody(makeRoot(t)) + "settel = \"1s\"\n[upload]\nworker = 2\n[upload.headers]\nX-Ok = \"1\"\n"
+	_, _, err := loadConfig(writeConfig(t, t.TempDir(), body), nil)
+	for _, want := range []string{`line 7: unknown key "watch.settel"`, `line 9: unknown key "upload.worker"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want it to contain %q", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "X-Ok") {
+		t.Errorf("a header name was taken for an unknown key: %v", err)
+	}
+}
+
+func TestKeyLine(t *testing.T) {
+	const doc = "a = 1\n[t]\nb = 2\nc.d = 3\n\n[t.u]\ne = { f = 4 }\n"
+	tests := []struct {
+		key  string
+		want int
+	}{{"a", 1}, {"t", 2}, {"t.b", 3}, {"t.c.d", 4}, {"t.u", 6}, {"t.u.e", 7}, {"t.missing", 0}, {"zz", 0}}
+	for _, tt := range tests {
+		if got := definedLine(doc, tt.key); got != tt.want {
+			t.Errorf("line of %s = %d, want %d", tt.key, got, tt.want)
+		}
+	}
+	if got := definedLine("x = [", "x"); got != 0 {
+		t.Errorf("line in broken TOML = %d, want 0", got)
+	}
+}
+
+func TestPathsFor(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		goos string
+		env  map[string]string
+		want osPaths
+	}{
+		{"linux", nil, osPaths{"/etc/odailies-uploader/config.toml", "/var/lib/odailies-uploader", "/var/log/odailies-uploader/odailies-uploader.log"}},
+		{"freebsd", nil, osPaths{"/etc/odailies-uploader/config.toml", "/var/lib/odailies-uploader", "/var/log/odailies-uploader/odailies-uploader.log"}},
+		{"darwin", nil, osPaths{"/Library/Application Support/odailies-uploader/config.toml", "/Library/Application Support/odailies-uploader", "/Library/Logs/odailies-uploader/odailies-uploader.log"}},
+		{"windows", map[string]string{"ProgramData": `D:\PD\`}, osPaths{`D:\PD\odailies-uploader\config.toml`, `D:\PD\odailies-uploader`, `D:\PD\odailies-uploader\logs\odailies-uploader.log`}},
+		{"windows", nil, osPaths{`C:\ProgramData\odailies-uploader\config.toml`, `C:\ProgramData\odailies-uploader`, `C:\ProgramData\odailies-uploader\logs\odailies-uploader.log`}},
+	}
+	for _, tt := range tests {
+		if got := pathsFor(tt.goos, env(tt.env)); got != tt.want {
+			t.Errorf("%s %v: %+v, want %+v", tt.goos, tt.env, got, tt.want)
+		}
+	}
+	if !filepath.IsAbs(defaultConfigPath()) || !filepath.IsAbs(defaultStateDir()) || !filepath.IsAbs(defaultLogFile()) {
+		t.Errorf("defaults are not absolute here: %q %q %q", defaultConfigPath(), defaultStateDir(), defaultLogFile())
+	}
+}
