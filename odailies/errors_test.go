@@ -2,6 +2,7 @@ package odailies
 
 import (
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -20,6 +21,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{" 5 ", 5 * time.Second},
 		{"-3", 0},
 		{"1.5", 0},
+		{"99999999999999", time.Duration(math.MaxInt64/int64(time.Second)) * time.Second},
+		{"99999999999999999999", 0},
 		{now.Add(time.Minute).Format(http.TimeFormat), time.Minute},
 		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
 		{"Wed, 22 Apr 2026 10:00:30 GMT", 30 * time.Second},
