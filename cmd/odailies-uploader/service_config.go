@@ -1,0 +1,135 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/kardianos/service"
+
+	"github.com/odailies/odailies-uploader/packaging"
+)
+
+// serviceHost is the machine install runs on: its OS and the absolute path
+// of the executable the service will start.
+type serviceHost struct {
+	goos string
+	exe  string
+}
+
+// thisHost describes the running machine and binary.
+func thisHost() (serviceHost, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return serviceHost{}, fmt.Errorf("find this program's path: %w", err)
+	}
+	exe, err = filepath.Abs(exe)
+	if err != nil {
+		return serviceHost{}, fmt.Errorf("find this program's path: %w", err)
+	}
+	return serviceHost{goos: runtime.GOOS, exe: exe}, nil
+}
+
+// serviceConfig is the kardianos/service definition of the daemon on this
+// machine: it runs this executable as "run -config ABS".
+func serviceConfig(cfg *Config, configPath string) (*service.Config, error) {
+	h, err := thisHost()
+	if err != nil {
+		return nil, err
+	}
+	return serviceConfigFor(cfg, configPath, h)
+}
+
+// serviceConfigFor builds the service definition for host h without
+// touching a service manager. The config path is made absolute: a Windows
+// service starts in System32, a LaunchDaemon in /.
+func serviceConfigFor(cfg *Config, configPath string, h serviceHost) (*service.Config, error) {
+	abs, err := filepath.Abs(configPath)
+	if err != nil {
+		return nil, fmt.Errorf("config path %s: %w", configPath, err)
+	}
+	sc := &service.Config{
+		Name:        cfg.Service.Name,
+		DisplayName: cfg.Service.DisplayName,
+		Description: cfg.Service.Description,
+		UserName:    cfg.Service.User,
+		Arguments:   []string{"run", "-config", abs},
+		Executable:  h.exe,
+		Option:      serviceOptions(),
+	}
+	if h.goos == "windows" {
+		// service.user is for Linux and macOS; on Windows the service runs
+		// as LocalSystem.
+		sc.UserName = ""
+	}
+	if err := addServiceFile(sc, cfg, h.goos); err != nil {
+		return nil, fmt.Errorf("service %s: %w", sc.Name, err)
+	}
+	return sc, nil
+}
+
+// serviceOptions are the per-manager settings (each manager reads its own).
+func serviceOptions() service.KeyValue {
+	return service.KeyValue{
+		// systemd; the unit in packaging also says so, these keep
+		// kardianos's own notion in step.
+		"Restart":     "on-failure",
+		"LimitNOFILE": 65536,
+		// launchd: start at boot, relaunch when it exits.
+		"KeepAlive": true,
+		"RunAtLoad": true,
+		// Windows: restart after a crash; start after boot's rush, when
+		// the network and mapped storage are more likely up.
+		"OnFailure":              "restart",
+		"OnFailureDelayDuration": "10s",
+		"OnFailureResetPeriod":   3600,
+		"DelayedAutoStart":       true,
+	}
+}
+
+// addServiceFile renders the unit or plist from packaging, the same text
+// the packages ship, and hands it to kardianos as its template.
+func addServiceFile(sc *service.Config, cfg *Config, goos string) error {
+	p := packaging.UnitParams{
+		Name:        sc.Name,
+		Description: sc.Description,
+		Path:        sc.Executable,
+		Args:        sc.Arguments,
+		User:        sc.UserName,
+	}
+	var key, text string
+	var err error
+	switch goos {
+	case "linux":
+		key = "SystemdScript"
+		text, err = packaging.SystemdUnit(p)
+	case "darwin":
+		p.ErrorLog = launchdErrorLog(cfg)
+		key = "LaunchdConfig"
+		text, err = packaging.LaunchdPlist(p)
+	default:
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	// kardianos runs the text through its template engine once more;
+	// without "{{" that is the identity.
+	if strings.Contains(text, "{{") {
+		return fmt.Errorf(`service file would contain "{{" (from a path or the description): rename it`)
+	}
+	sc.Option[key] = text
+	return nil
+}
+
+// launchdErrorLog is where launchd sends the daemon's stderr (a crash, or a
+// failure before the status log is open): beside the status log.
+func launchdErrorLog(cfg *Config) string {
+	logFile := cfg.Log.File
+	if logFile == "-" || logFile == "" {
+		logFile = pathsFor("darwin", os.Getenv).logFile
+	}
+	return filepath.Join(filepath.Dir(logFile), "stderr.log")
+}
