@@ -28,10 +28,8 @@ func RedactURL(raw string) string {
 		return "(unparsable URL)"
 	}
 	u.User = nil
-	hadQuery := u.RawQuery != "" || u.ForceQuery
-	u.RawQuery, u.ForceQuery = "", false
-	if hadQuery {
-		return u.String() + "?…"
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = "…", false // String writes RawQuery as is
 	}
 	return u.String()
 }

@@ -28,6 +28,7 @@ func TestRedactURL(t *testing.T) {
 		{"https://user:pw@s3.example/b/k.mov", "https://s3.example/b/k.mov"},
 		{"https://s3.example/b/k.mov", "https://s3.example/b/k.mov"},
 		{"https://s3.example/b/k.mov?", "https://s3.example/b/k.mov?…"},
+		{"https://s3.example/k?sig=1#part", "https://s3.example/k?…#part"},
 		{"http://[::1", "(unparsable URL)"},
 		{"%zz", "(unparsable URL)"},
 	}
