@@ -59,7 +59,7 @@ func (c *cli) patchFlags(args []string) (*patchOptions, *flag.FlagSet, error) {
 			"-dry-run prints the request bodies instead of sending; it reads no config.")
 	o := &patchOptions{}
 	fs.StringVar(&o.file, "f", "", "read the clips from `FILE` (.json, .csv or .ale; - for stdin)")
-	fs.StringVar(&o.format, "format", "", "the file's format, `json|csv|ale`, when its extension does not say")
+	fs.StringVar(&o.format, "format", "", "the file's `format` (json, csv or ale) when its extension does not say")
 	fs.IntVar(&o.batch, "batch", defaultPatchBatch, "send at most `N` clips per request")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the request bodies (JSON) and send nothing")
 	fs.BoolVar(&o.parse.AllowUnknown, "allow-unknown", false, "send keys v1 does not list, as strings, instead of refusing them")

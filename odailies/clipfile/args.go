@@ -62,7 +62,7 @@ func argField(arg string, opts Options) (string, any, error) {
 		return "", nil, fmt.Errorf("an empty value is not a %v", kind)
 	}
 	if blank(text) {
-		return key, text, nil
+		return key, "", nil
 	}
 	v, err := textValue(key, kind, text)
 	return key, v, err
