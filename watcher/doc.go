@@ -2,4 +2,98 @@
 // stream of settled files: recursive fsnotify events, initial and periodic
 // scans, settle detection, ignore rules and a polling mode for network
 // shares. It knows nothing of HTTP or of the queue.
+//
+// [New] validates [Options]; [Watcher.Run] scans every watched dir, then
+// hands finished files to [Handler.Settled] in batches and reports each
+// full scan to [Handler.Scanned], all from Run's goroutine, in order.
+// [Watcher.Status] may be called from anywhere.
+//
+// # Events are hints, scans are the truth
+//
+// In event mode every folder below each watched dir gets its own fsnotify
+// watch (inotify, kqueue, ReadDirectoryChangesW). A new folder is watched
+// first and read second, so a file created in between is seen by one or the
+// other ("mkdir -p a/b/c" followed at once by writes is safe). An event only
+// names a path; the watcher lstats it and acts on what it finds. A full scan
+// runs at start and every Options.Rescan (10m); an event overflow runs one at
+// once. Any other fsnotify error closes the event source and restarts it
+// after a backoff (1s doubling to 1m); until then the tree is scanned every
+// PollInterval. Files that a full scan no longer finds are forgotten, and
+// [Scan.Present] lets the caller prune its own records, but only under
+// [Scan.Dirs]: a watched dir that could not be read prunes nothing.
+//
+// # Missing folders
+//
+// A root or watched dir that is missing at start or disappears later (an
+// external drive unplugged) is not fatal: it is reported in Status.Error and
+// a log line, looked for again every few seconds, and watched and scanned as
+// soon as it is back. Versions already emitted are remembered meanwhile, so a
+// drive plugged back in does not resend what was already handed over.
+//
+// # Settle
+//
+// A file is emitted once its size and mtime, judged by a fresh lstat rather
+// than by events, have stayed unchanged for Options.Settle. A file whose mtime
+// is already older than Settle when first seen is emitted at once; a file
+// copied with its original mtime preserved is therefore protected only by the
+// open-writer check below. Each version (path, size, mtime) is emitted once
+// per Run; an in-memory record of emitted versions keeps rescans from
+// emitting it again. With Settle 0 a file is emitted at first sight, which can
+// mean an empty version first and the written one later.
+//
+// Pending files sit in one min-heap ordered by due time, served by a single
+// timer: there is no goroutine or timer per file. Status.Pending counts every
+// eligible file not yet handed to Settled, including files waiting on settle
+// or on an open writer, and drops only after Settled returns; Status.Scans
+// rises after Scanned returns. "Nothing left" is therefore Scans > 0 and
+// Pending == 0.
+//
+// # Open writers per OS
+//
+// On Linux, before files count as settled, one walk of /proc/*/fd covers all
+// of that tick's candidates: a file that some process holds open with
+// O_WRONLY or O_RDWR stays pending however long it is unchanged. Processes
+// the watcher may not inspect (other users' when not root) are skipped. On
+// Windows each candidate is opened with a share mode that denies writers; a
+// sharing violation means it is still being written. On macOS and the BSDs
+// there is no such check: settle alone decides. A file held open for longer
+// than Options.OpenWriterMax (1h) is treated as settled, with a warning.
+//
+// # Ignore rules
+//
+// Built in: dotfiles (which covers AppleDouble "._*" and ".DS_Store"),
+// "~*", "Thumbs.db" and "desktop.ini" (any case), and names ending in .tmp,
+// .part, .crdownload or .partial (any case). Hidden folders are not entered.
+// Options.Exclude and Options.Include are path.Match globs. A glob without
+// "/" matches the base name; a glob with "/" matches the whole path relative
+// to the root, slash-separated and NFC ("_graded/day*/A*.mov"). Exclude
+// applies to folders and files; Include, when not empty, only to files.
+//
+// # Symbolic links
+//
+// Symbolic links are never followed and never emitted, whether they point
+// inside or outside the root; nor are devices, sockets or pipes. A watched
+// dir that is itself a symbolic link is reported as a problem and not
+// scanned. The root itself may be a link.
+//
+// # Poll mode
+//
+// With Options.Poll, no fsnotify is used: the tree is scanned every
+// PollInterval (10s), with the same settle and ignore logic. Use it for
+// SMB/NFS shares, where events are not delivered for changes made by other
+// machines, and for huge trees on macOS, where kqueue needs a file
+// descriptor per watched file. On Linux, when adding a watch fails because
+// fs.inotify.max_user_watches is used up, the watcher says which sysctl to
+// raise and falls back to polling (Status.Mode "poll (fallback)").
+//
+// # Hazards
+//
+//   - Paths handed out are NFC; on-disk names may differ (macOS HFS+ stores
+//     NFD) and are kept internally for stat.
+//   - Memory grows with the number of eligible files (about 200 bytes each).
+//   - A change that keeps both size and mtime identical is invisible.
+//   - Moving a folder within the tree re-emits its files under their new
+//     paths: a path is part of a version's identity.
+//   - inotify may drop a watch whose folder was moved; the periodic rescan
+//     repairs what the move handling misses.
 package watcher

@@ -1,0 +1,163 @@
+package watcher
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// Events are hints: each one leads to an lstat of the path named, and the
+// answer, not the event's kind, decides what happens.
+
+// onEvent handles one fsnotify event.
+func (l *loop) onEvent(ev fsnotify.Event) {
+	rel, top, ok := l.relOf(ev.Name)
+	if !ok {
+		return
+	}
+	info, err := os.Lstat(ev.Name)
+	if err != nil {
+		l.gone(rel, top)
+		return
+	}
+	nrel := nfc(rel)
+	switch {
+	case rel == top:
+		if _, wasMissing := l.missing[top]; wasMissing {
+			l.nextScan = l.now() // a watched dir came back: scan it now
+		}
+	case info.IsDir():
+		if !l.w.rules.skipPath(nfc(top), nrel+"/x") {
+			l.walkDir(rel, nrel, &walk{now: l.now().UnixNano(), dirs: make(map[string]bool)})
+		}
+	case info.Mode().IsRegular():
+		if !l.w.rules.skipPath(nfc(top), nrel) {
+			l.t.observe(observe(nrel, rel, info), l.now().UnixNano())
+		}
+	}
+}
+
+// relOf maps an absolute path to its slash-separated path relative to the
+// root and the watched dir it lies in.
+func (l *loop) relOf(name string) (rel, top string, ok bool) {
+	prefix := l.w.root + string(filepath.Separator)
+	if !strings.HasPrefix(name, prefix) {
+		return "", "", false
+	}
+	rel = filepath.ToSlash(name[len(prefix):])
+	for _, d := range l.w.opts.Dirs {
+		if rel == d || (strings.HasPrefix(rel, d) && rel[len(d)] == '/') {
+			return rel, d, true
+		}
+	}
+	return "", "", false
+}
+
+// gone handles a path that no longer exists: a file, a folder, or a watched
+// dir itself (an unplugged drive). Files already emitted under a vanished
+// watched dir are remembered so they are not emitted again when it returns.
+func (l *loop) gone(rel, top string) {
+	if rel == top {
+		if why := l.checkDirText(top); why != "" {
+			l.missing[top] = why
+		}
+		l.unwatchUnder(rel)
+		return
+	}
+	if l.dirs[rel] {
+		l.unwatchUnder(rel)
+		l.t.forgetUnder(nfc(rel))
+		return
+	}
+	l.t.forget(nfc(rel))
+}
+
+func (l *loop) checkDirText(d string) string {
+	if err := l.checkDir(d); err != nil {
+		return err.Error()
+	}
+	return ""
+}
+
+func (l *loop) unwatchUnder(rel string) {
+	for d := range l.dirs {
+		if underAny(d, []string{rel}) {
+			l.unwatch(d)
+		}
+	}
+}
+
+// onError handles an fsnotify error: an overflow means events were lost, so
+// rescan now; anything else restarts the source after a backoff.
+func (l *loop) onError(err error) {
+	if errors.Is(err, fsnotify.ErrEventOverflow) {
+		l.w.log.Warn("file events overflowed; rescanning", "error", err)
+		l.nextScan = l.now()
+		return
+	}
+	l.sourceFailed(err)
+}
+
+func (l *loop) startSource() {
+	if l.w.opts.Poll {
+		l.mode = "poll"
+		l.nextScan = l.now()
+		return
+	}
+	src, err := l.w.newSource()
+	if err != nil {
+		l.mode, l.limit = "poll (fallback)", "file events unavailable, polling: "+err.Error()
+		return
+	}
+	l.src, l.mode, l.srcUp = src, "events", l.now()
+}
+
+func (l *loop) closeSource() {
+	if l.src != nil {
+		_ = l.src.Close()
+		l.src = nil
+	}
+	clear(l.dirs) // watches are gone with the source
+}
+
+// sourceFailed closes the source and schedules a restart with backoff.
+// Until then the tree is scanned every poll interval.
+func (l *loop) sourceFailed(err error) {
+	now := l.now()
+	if now.Sub(l.srcUp) > maxBackoff {
+		l.backoff = minBackoff // it had been healthy for a while
+	}
+	l.closeSource()
+	l.srcErr = "file events failed (" + err.Error() + "); restarting in " + l.backoff.String()
+	l.restartAt = now.Add(l.backoff)
+	l.backoff = min(2*l.backoff, maxBackoff)
+	if next := now.Add(l.w.opts.PollInterval); next.Before(l.nextScan) {
+		l.nextScan = next
+	}
+}
+
+func (l *loop) restartSource(now time.Time) {
+	src, err := l.w.newSource()
+	if err != nil {
+		l.sourceFailed(err)
+		return
+	}
+	l.w.log.Info("file events restarted")
+	l.src, l.srcErr, l.restartAt, l.srcUp = src, "", time.Time{}, now
+	l.nextScan = now // re-add every watch and catch what was missed
+}
+
+// afterWalk gives up on events when the watch limit was hit.
+func (l *loop) afterWalk() {
+	if !l.hitMax || l.src == nil {
+		return
+	}
+	l.hitMax = false
+	l.closeSource()
+	l.mode, l.limit = "poll (fallback)", watchLimitHelp
+	l.w.log.Error("falling back to polling", "error", watchLimitHelp, "poll_interval", l.w.opts.PollInterval)
+}

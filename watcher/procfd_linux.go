@@ -1,0 +1,3 @@
+package watcher
+
+func procWriters(proc string, cands []candidate) []bool { return nil }

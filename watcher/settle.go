@@ -1,0 +1,104 @@
+package watcher
+
+import (
+	"context"
+	"os"
+	"time"
+)
+
+// candidate is a file about to be emitted, for the open-writer check.
+type candidate struct {
+	abs      string
+	dev, ino uint64
+}
+
+// writerRecheck is how long a file held open by a writer waits before it is
+// looked at again.
+func (l *loop) writerRecheck() int64 {
+	return int64(min(max(l.w.opts.Settle, 200*time.Millisecond), 10*time.Second))
+}
+
+// settle emits every due file that is unchanged by re-stat and not held
+// open by a writer, as one batch.
+func (l *loop) settle(ctx context.Context) error {
+	now := l.now().UnixNano()
+	due := l.t.popDue(now)
+	if len(due) == 0 {
+		return nil
+	}
+	batch := l.holdOpen(l.restat(due, now), now)
+	if len(batch) == 0 {
+		return nil
+	}
+	files := make([]File, len(batch))
+	for i, st := range batch {
+		files[i] = File{Path: st.path, Size: st.size, ModTime: time.Unix(0, st.mtime)}
+	}
+	if err := l.h.Settled(ctx, files); err != nil {
+		return err
+	}
+	for _, st := range batch {
+		l.t.markEmitted(st)
+	}
+	return nil
+}
+
+// restat re-stats each due file. A changed file is scheduled again, a
+// vanished one forgotten; the rest are returned.
+func (l *loop) restat(due []*fileState, now int64) []*fileState {
+	ready := due[:0]
+	for _, st := range due {
+		if st.fresh {
+			st.fresh = false
+			ready = append(ready, st)
+			continue
+		}
+		info, err := os.Lstat(l.abs(st.diskPath()))
+		switch {
+		case err != nil || !info.Mode().IsRegular():
+			l.t.forget(st.path)
+		case info.Size() != st.size || info.ModTime().UnixNano() != st.mtime:
+			l.t.observe(observe(st.path, st.diskPath(), info), now)
+		default:
+			ready = append(ready, st)
+		}
+	}
+	return ready
+}
+
+// holdOpen asks the OS which files a process still holds open for writing.
+// Those wait, up to OpenWriterMax; the rest are returned.
+func (l *loop) holdOpen(ready []*fileState, now int64) []*fileState {
+	if len(ready) == 0 {
+		return nil
+	}
+	cands := make([]candidate, len(ready))
+	for i, st := range ready {
+		cands[i] = candidate{abs: l.abs(st.diskPath()), dev: st.dev, ino: st.ino}
+	}
+	busy := l.w.writers(cands)
+	batch := ready[:0]
+	for i, st := range ready {
+		if busy == nil || !busy[i] || l.writerTooLong(st, now) {
+			batch = append(batch, st)
+			continue
+		}
+		l.t.schedule(st, now+l.writerRecheck())
+	}
+	return batch
+}
+
+// writerTooLong notes a file held open and reports whether it has been held
+// longer than OpenWriterMax, in which case it is treated as settled.
+func (l *loop) writerTooLong(st *fileState, now int64) bool {
+	if st.openSince == 0 {
+		st.openSince = now
+		l.w.log.Debug("file still open for writing; waiting", "path", st.path)
+	}
+	if time.Duration(now-st.openSince) < l.w.opts.OpenWriterMax {
+		return false
+	}
+	l.w.log.Warn("file held open for writing too long; treating it as settled",
+		"path", st.path, "open_writer_max", l.w.opts.OpenWriterMax)
+	return true
+}

@@ -1,0 +1,161 @@
+package watcher
+
+import (
+	"container/heap"
+	"strings"
+	"time"
+)
+
+// fileState is what the watcher remembers of one eligible file. Times are
+// Unix nanoseconds to keep the struct small: 100k of them must be cheap.
+type fileState struct {
+	path        string // NFC, relative to the root; the map key
+	disk        string // on-disk relative path when it differs from path
+	size, mtime int64
+	dev, ino    uint64
+	stable      int64 // when the current size and mtime were first seen
+	openSince   int64 // when a writer was first seen holding it, 0 if none
+	due         int64 // when to look at it next, while pending
+	idx         int   // index in the due heap, -1 if not pending
+	fresh       bool  // just statted and already older than settle: no re-stat needed
+	emitted     bool
+	esize       int64 // the version handed to Settled
+	emtime      int64
+}
+
+func (s *fileState) diskPath() string {
+	if s.disk != "" {
+		return s.disk
+	}
+	return s.path
+}
+
+// tracker holds every eligible file and a heap of the pending ones ordered
+// by due time: one timer serves them all.
+type tracker struct {
+	files  map[string]*fileState
+	queue  dueHeap
+	settle int64
+}
+
+func newTracker(settle time.Duration) *tracker {
+	return &tracker{files: make(map[string]*fileState), settle: int64(settle)}
+}
+
+// pending is the number of files not yet handed to Settled.
+func (t *tracker) pending() int { return len(t.queue) }
+
+// observation is one stat of a file.
+type observation struct {
+	path, disk  string
+	size, mtime int64
+	dev, ino    uint64
+}
+
+// observe records a stat of a file. A new or changed version becomes
+// pending; a version already emitted is left alone.
+func (t *tracker) observe(o observation, now int64) {
+	st := t.files[o.path]
+	if st == nil {
+		st = &fileState{path: o.path, idx: -1}
+		if o.disk != o.path {
+			st.disk = o.disk
+		}
+		t.files[o.path] = st
+	} else if st.size == o.size && st.mtime == o.mtime && (st.idx >= 0 || st.emitted) {
+		return
+	}
+	st.size, st.mtime, st.dev, st.ino = o.size, o.mtime, o.dev, o.ino
+	st.openSince = 0
+	if st.emitted && st.esize == o.size && st.emtime == o.mtime {
+		t.unschedule(st)
+		return
+	}
+	st.stable, st.fresh = now, false
+	due := now + t.settle
+	if t.settle == 0 || o.mtime <= now-t.settle {
+		st.fresh, due = true, now
+	}
+	t.schedule(st, due)
+}
+
+func (t *tracker) schedule(st *fileState, due int64) {
+	st.due = due
+	if st.idx >= 0 {
+		heap.Fix(&t.queue, st.idx)
+		return
+	}
+	heap.Push(&t.queue, st)
+}
+
+func (t *tracker) unschedule(st *fileState) {
+	if st.idx >= 0 {
+		heap.Remove(&t.queue, st.idx)
+	}
+}
+
+// next returns the earliest due time, if anything is pending.
+func (t *tracker) next() (int64, bool) {
+	if len(t.queue) == 0 {
+		return 0, false
+	}
+	return t.queue[0].due, true
+}
+
+// popDue removes and returns the files due at now. They still count as
+// pending for the caller, which must reschedule or emit each one.
+func (t *tracker) popDue(now int64) []*fileState {
+	var out []*fileState
+	for len(t.queue) > 0 && t.queue[0].due <= now {
+		out = append(out, heap.Pop(&t.queue).(*fileState))
+	}
+	return out
+}
+
+func (t *tracker) markEmitted(st *fileState) {
+	st.emitted, st.esize, st.emtime = true, st.size, st.mtime
+	st.openSince, st.fresh = 0, false
+}
+
+func (t *tracker) forget(p string) {
+	if st := t.files[p]; st != nil {
+		t.unschedule(st)
+		delete(t.files, p)
+	}
+}
+
+// forgetUnder drops every file below the folder dir (NFC).
+func (t *tracker) forgetUnder(dir string) {
+	prefix := dir + "/"
+	for p := range t.files {
+		if strings.HasPrefix(p, prefix) {
+			t.forget(p)
+		}
+	}
+}
+
+// dueHeap is a min-heap of pending files by due time.
+type dueHeap []*fileState
+
+func (h dueHeap) Len() int           { return len(h) }
+func (h dueHeap) Less(i, j int) bool { return h[i].due < h[j].due }
+func (h dueHeap) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].idx, h[j].idx = i, j
+}
+
+func (h *dueHeap) Push(x any) {
+	st := x.(*fileState)
+	st.idx = len(*h)
+	*h = append(*h, st)
+}
+
+func (h *dueHeap) Pop() any {
+	old := *h
+	n := len(old) - 1
+	st := old[n]
+	old[n] = nil
+	st.idx = -1
+	*h = old[:n]
+	return st
+}
