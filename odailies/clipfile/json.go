@@ -140,8 +140,8 @@ func jsonField(k string, v any, opts Options) (string, any, error) {
 }
 
 // jsonValue checks a JSON value against the key's kind. Numbers and strings
-// that spell a value of the kind are accepted ("24" for fps, 22 for scene);
-// null and empty strings for numbers or bools are refused.
+// that spell a value of the kind are accepted ("24" for fps, 22 for scene,
+// 1 for circled); null and empty strings for numbers or bools are refused.
 func jsonValue(key string, kind odailies.Kind, v any) (any, error) {
 	switch v := v.(type) {
 	case bool:
@@ -149,9 +149,7 @@ func jsonValue(key string, kind odailies.Kind, v any) (any, error) {
 			return v, nil
 		}
 	case json.Number:
-		if kind != odailies.Bool {
-			return textValue(key, kind, v.String())
-		}
+		return textValue(key, kind, v.String())
 	case string:
 		if blank(v) && kind == odailies.String {
 			return v, nil
