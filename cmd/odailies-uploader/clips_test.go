@@ -123,26 +123,28 @@ func TestClipsGetOutputs(t *testing.T) {
 	}
 }
 
-// TestClipsGetCSVReadsBack feeds `clips get -csv` to `clips patch -f` and
-// checks that it sends the same clips back.
-func TestClipsGetCSVReadsBack(t *testing.T) {
-	clips := sampleClips()
-	delete(clips["B001C001_260422_R4BB"], "colorist")
-	s := startClipsAPI(t, clips)
-	cfg := clipsConfig(t, s.URL(), "proj", testToken)
-	r := runCLI(t, nil, "clips", "get", "-config", cfg, "-csv")
-	file := filepath.Join(t.TempDir(), "clips.csv")
-	if err := os.WriteFile(file, []byte(r.stdout), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	s.SetClips(map[string]odailies.Clip{})
-	r = runCLI(t, nil, "clips", "patch", "-config", cfg, "-f", file)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.all())
-	}
-	got, want := jsonText(t, s.Clips()), jsonText(t, sampleClipsNoExtra())
-	if got != want {
-		t.Errorf("after the round trip the server holds\n%s\nwant\n%s", got, want)
+// TestClipsGetReadsBack feeds `clips get -csv` and `-json` to
+// `clips patch -f` and checks that the server ends up with the same clips.
+func TestClipsGetReadsBack(t *testing.T) {
+	for _, format := range []string{"csv", "json"} {
+		t.Run(format, func(t *testing.T) {
+			s := startClipsAPI(t, sampleClipsNoExtra())
+			cfg := clipsConfig(t, s.URL(), "proj", testToken)
+			r := runCLI(t, nil, "clips", "get", "-config", cfg, "-"+format)
+			file := filepath.Join(t.TempDir(), "clips."+format)
+			if err := os.WriteFile(file, []byte(r.stdout), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s.SetClips(map[string]odailies.Clip{})
+			r = runCLI(t, nil, "clips", "patch", "-config", cfg, "-f", file)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.all())
+			}
+			got, want := jsonText(t, s.Clips()), jsonText(t, sampleClipsNoExtra())
+			if got != want {
+				t.Errorf("after the round trip the server holds\n%s\nwant\n%s", got, want)
+			}
+		})
 	}
 }
 

@@ -33,6 +33,9 @@ func TestParseGolden(t *testing.T) {
 		{"clips.json", Options{}},
 		{"bad.json", Options{}},
 		{"syntax.json", Options{}},
+		{"keyed.json", Options{}},
+		{"answer.json", Options{}},
+		{"shape.json", Options{}},
 	}
 	for _, tt := range tests {
 		name := tt.file

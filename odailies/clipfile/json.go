@@ -6,74 +6,167 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/odailies/odailies-uploader/odailies"
 )
 
 // errJSONShape says what a JSON clip file must look like.
-var errJSONShape = errors.New(`want a JSON array of clips, or {"data": [clips]}`)
+var errJSONShape = errors.New(`want a JSON array of clips, {"data": [clips]}, or an object of clips keyed by name`)
 
-// parseJSON reads an array of items, bare or as the "data" of an object
-// (the PATCH body itself).
+// parseJSON reads the clip list in any of the shapes people have at hand:
+// a bare array of items, a PATCH body {"data": [items]}, the output of
+// `clips get -json` {name: item}, or a saved GET answer
+// {"data": {"message": {name: item}}}. In the keyed shapes an item without
+// a "name" takes its key.
 func parseJSON(r io.Reader, opts Options) ([]odailies.Clip, []string, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read json: %w", err)
 	}
-	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	if err := openArray(d); err != nil {
-		return nil, nil, jsonError(data, err)
+	w := &jsonWalk{data: data}
+	if err := w.value(0, levelTop); err != nil {
+		return nil, nil, err
 	}
 	c := newCollector()
-	for d.More() {
-		line := lineAt(data, d.InputOffset())
-		var item any
-		if err := d.Decode(&item); err != nil {
-			return nil, nil, jsonError(data, err)
-		}
-		c.add(line, jsonClip(line, item, opts, &c.errs))
+	for _, it := range w.items {
+		c.add(it.line, jsonClip(it, opts, &c.errs))
 	}
 	return c.result(nil)
 }
 
-// openArray moves d past the '[' of the clip list.
-func openArray(d *json.Decoder) error {
-	tok, err := d.Token()
-	if err != nil {
-		return err
+// jsonItem is one clip item found in a JSON file.
+type jsonItem struct {
+	line int    // where the item (or its key) starts
+	key  string // the key it was found under; "" in an array
+	raw  any
+}
+
+// jsonLevel is how deep in a wrapper the walk is.
+type jsonLevel int
+
+const (
+	levelTop     jsonLevel = iota // [items], {"data": …} or {name: item}
+	levelData                     // [items] or {"message": {name: item}}
+	levelMessage                  // {name: item}
+)
+
+// wrapper is the key that leads one level deeper, "" at the last level.
+func (l jsonLevel) wrapper() string {
+	switch l {
+	case levelTop:
+		return "data"
+	case levelData:
+		return "message"
 	}
-	if tok == json.Delim('[') {
-		return nil
-	}
-	if tok != json.Delim('{') {
+	return ""
+}
+
+// jsonWalk finds the items of a JSON clip file and the line each starts on.
+type jsonWalk struct {
+	data  []byte
+	items []jsonItem
+}
+
+// value reads the clip list whose JSON value starts at byte off.
+func (w *jsonWalk) value(off int64, level jsonLevel) error {
+	if off < 0 || off > int64(len(w.data)) {
 		return errJSONShape
 	}
-	for d.More() {
-		key, err := d.Token()
-		if err != nil {
-			return err
-		}
-		if key == "data" {
-			if tok, err := d.Token(); err != nil || tok != json.Delim('[') {
-				return errors.Join(err, errJSONShape)
-			}
-			return nil
-		}
-		var skip json.RawMessage
-		if err := d.Decode(&skip); err != nil {
-			return err
-		}
+	d := json.NewDecoder(bytes.NewReader(w.data[off:]))
+	d.UseNumber()
+	tok, err := d.Token()
+	switch {
+	case err != nil:
+		return w.fail(err, off)
+	case tok == json.Delim('[') && level != levelMessage:
+		return w.array(d, off)
+	case tok == json.Delim('{'):
+		return w.object(d, off, level)
 	}
 	return errJSONShape
 }
 
-// jsonError names the line of a JSON syntax error.
-func jsonError(data []byte, err error) error {
+// array takes every element of the array d has just opened as an item.
+func (w *jsonWalk) array(d *json.Decoder, base int64) error {
+	for d.More() {
+		line := lineAt(w.data, base+d.InputOffset())
+		var item any
+		if err := d.Decode(&item); err != nil {
+			return w.fail(err, base)
+		}
+		w.items = append(w.items, jsonItem{line: line, raw: item})
+	}
+	return nil
+}
+
+// jsonMember is one member of an object, and where its value starts.
+type jsonMember struct {
+	key  string
+	line int
+	off  int64
+	raw  json.RawMessage
+}
+
+// object reads the object d has just opened: a wrapper to descend into,
+// or a map of clips keyed by name.
+func (w *jsonWalk) object(d *json.Decoder, base int64, level jsonLevel) error {
+	members, err := w.members(d, base)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		if level.wrapper() != "" && m.key == level.wrapper() {
+			return w.value(m.off, level+1)
+		}
+	}
+	if level == levelData {
+		return errJSONShape
+	}
+	for _, m := range members {
+		item, err := decodeAny(m.raw)
+		if err != nil {
+			return w.fail(err, m.off)
+		}
+		w.items = append(w.items, jsonItem{line: m.line, key: m.key, raw: item})
+	}
+	return nil
+}
+
+// members reads the rest of an object, keeping each value's raw bytes and
+// its offset in the file.
+func (w *jsonWalk) members(d *json.Decoder, base int64) ([]jsonMember, error) {
+	var ms []jsonMember
+	for d.More() {
+		line := lineAt(w.data, base+d.InputOffset())
+		tok, err := d.Token()
+		if err != nil {
+			return nil, w.fail(err, base)
+		}
+		var raw json.RawMessage
+		if err := d.Decode(&raw); err != nil {
+			return nil, w.fail(err, base)
+		}
+		key, _ := tok.(string)
+		ms = append(ms, jsonMember{key: key, line: line, off: base + d.InputOffset() - int64(len(raw)), raw: raw})
+	}
+	return ms, nil
+}
+
+// decodeAny decodes one value, keeping numbers as json.Number.
+func decodeAny(raw json.RawMessage) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var v any
+	err := d.Decode(&v)
+	return v, err
+}
+
+// fail names the line of a JSON syntax error; base is where the decoder
+// that met it started reading.
+func (w *jsonWalk) fail(err error, base int64) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		return &RowError{Line: lineAt(data, se.Offset), Err: se}
+		return &RowError{Line: lineAt(w.data, base+se.Offset), Err: se}
 	}
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return fmt.Errorf("the JSON ends too early: %w", errJSONShape)
@@ -89,91 +182,4 @@ func lineAt(data []byte, off int64) int {
 		i++
 	}
 	return bytes.Count(data[:i], []byte("\n")) + 1
-}
-
-// jsonClip types the keys of one item, in sorted order so errors come out
-// the same way every time.
-func jsonClip(line int, item any, opts Options, errs *errorList) odailies.Clip {
-	m, ok := item.(map[string]any)
-	if !ok {
-		errs.add(line, "", errors.New("the item is not a JSON object"))
-		return nil
-	}
-	clip := odailies.Clip{}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		key, v, err := jsonField(k, m[k], opts)
-		if err == nil {
-			err = setOnce(clip, key, v)
-		}
-		if err != nil {
-			errs.add(line, k, err)
-		}
-	}
-	return clip
-}
-
-// setOnce sets clip[key], refusing a second spelling of the same key.
-func setOnce(clip odailies.Clip, key string, v any) error {
-	if _, dup := clip[key]; dup {
-		return fmt.Errorf("the item already has %q", key)
-	}
-	clip[key] = v
-	return nil
-}
-
-// jsonField is the wire key and typed value of one JSON member.
-func jsonField(k string, v any, opts Options) (string, any, error) {
-	key, kind, ok := lookupKey(k)
-	if !ok {
-		if opts.AllowUnknown {
-			return k, v, nil
-		}
-		return "", nil, ErrUnknownKey
-	}
-	tv, err := jsonValue(key, kind, v)
-	return key, tv, err
-}
-
-// jsonValue checks a JSON value against the key's kind. Numbers and strings
-// that spell a value of the kind are accepted ("24" for fps, 22 for scene,
-// 1 for circled); null and empty strings for numbers or bools are refused.
-func jsonValue(key string, kind odailies.Kind, v any) (any, error) {
-	switch v := v.(type) {
-	case bool:
-		if kind == odailies.Bool {
-			return v, nil
-		}
-	case json.Number:
-		return textValue(key, kind, v.String())
-	case string:
-		if blank(v) && kind == odailies.String {
-			return v, nil
-		}
-		if !blank(v) {
-			return textValue(key, kind, v)
-		}
-	case nil:
-		return nil, errors.New("null is not a value: leave the key out to keep what the server has")
-	}
-	return nil, fmt.Errorf("%s is not a %v", jsonType(v), kind)
-}
-
-// jsonType names a decoded JSON value's type for an error.
-func jsonType(v any) string {
-	switch v := v.(type) {
-	case bool:
-		return fmt.Sprint(v)
-	case json.Number:
-		return "the number " + v.String()
-	case string:
-		return "an empty string"
-	case []any:
-		return "a list"
-	}
-	return "an object"
 }
