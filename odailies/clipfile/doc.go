@@ -2,6 +2,15 @@
 // JSON list, a spreadsheet saved as CSV, an Avid Log Exchange file) and from
 // command-line arguments, and turns it into the items of a v1 clips PATCH.
 //
+// # Formats
+//
+// JSON: an array of items, a PATCH body {"data": [items]}, or items keyed by
+// clip name (what `clips get -json` prints, bare or in a saved GET answer).
+// CSV: a header row of v1 keys, then one clip per row. ALE: Avid's
+// tab-separated Heading / Column / Data layout; columns are mapped onto v1
+// keys by name (see aleNames), the rest skipped with a warning. README-clips.md
+// has the full mapping table.
+//
 // # What a result holds
 //
 // Every item has a non-empty "name"; no name appears twice in one file.
