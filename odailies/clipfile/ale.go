@@ -29,9 +29,9 @@ type aleRow struct {
 // lines, a Column line naming the fields, and Data lines of tab-separated
 // values.
 func parseALE(r io.Reader) ([]odailies.Clip, []string, error) {
-	data, err := io.ReadAll(r)
+	data, err := readAll(r, ALE)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read ale: %w", err)
+		return nil, nil, err
 	}
 	f, err := splitALE(aleLines(data))
 	if err != nil {

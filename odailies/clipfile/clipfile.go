@@ -34,6 +34,23 @@ func Parse(r io.Reader, format Format, opts Options) ([]odailies.Clip, []string,
 	return nil, nil, fmt.Errorf("parse clips: unknown format %v", format)
 }
 
+// maxFileSize bounds what Parse reads: far above any real clip list (a
+// thousand clips take a few hundred kilobytes), low enough that a wrong
+// file does not exhaust memory.
+const maxFileSize = 256 << 20
+
+// readAll reads the whole file, refusing one larger than maxFileSize.
+func readAll(r io.Reader, format Format) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %v: %w", format, err)
+	}
+	if len(data) > maxFileSize {
+		return nil, fmt.Errorf("the %v file is larger than %d MiB: is it the right file?", format, maxFileSize>>20)
+	}
+	return data, nil
+}
+
 // collector gathers a file's items and refuses nameless and repeated ones.
 type collector struct {
 	clips []odailies.Clip

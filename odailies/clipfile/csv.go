@@ -21,9 +21,9 @@ var utf8BOM = []byte("\xef\xbb\xbf")
 
 // parseCSV reads a header row of v1 keys, then one clip per row.
 func parseCSV(r io.Reader, opts Options) ([]odailies.Clip, []string, error) {
-	data, err := io.ReadAll(r)
+	data, err := readAll(r, CSV)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read csv: %w", err)
+		return nil, nil, err
 	}
 	data = bytes.TrimPrefix(data, utf8BOM)
 	cr := csv.NewReader(bytes.NewReader(data))

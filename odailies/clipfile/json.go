@@ -19,9 +19,9 @@ var errJSONShape = errors.New(`want a JSON array of clips, {"data": [clips]}, or
 // {"data": {"message": {name: item}}}. In the keyed shapes an item without
 // a "name" takes its key.
 func parseJSON(r io.Reader, opts Options) ([]odailies.Clip, []string, error) {
-	data, err := io.ReadAll(r)
+	data, err := readAll(r, JSON)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read json: %w", err)
+		return nil, nil, err
 	}
 	w := &jsonWalk{data: data}
 	if err := w.value(0, levelTop); err != nil {
