@@ -1,0 +1,66 @@
+package watcher
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// mkFlatTree writes files empty files spread over folders of 100.
+func mkFlatTree(b *testing.B, files int) string {
+	b.Helper()
+	root := b.TempDir()
+	for i := range files {
+		writeFile(b, filepath.Join(root, "_graded", fmt.Sprintf("d%04d", i/100), fmt.Sprintf("A%06d.dpx", i)), 0)
+	}
+	return root
+}
+
+// countdown cancels its context once want files were settled, after noting
+// the live heap with all of them tracked.
+type countdown struct {
+	want, got int
+	liveMiB   float64
+	cancel    context.CancelFunc
+}
+
+func (c *countdown) Settled(_ context.Context, files []File) error {
+	c.got += len(files)
+	if c.got >= c.want {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		c.liveMiB = float64(m.HeapAlloc) / (1 << 20)
+		c.cancel()
+	}
+	return nil
+}
+
+func (c *countdown) Scanned(context.Context, Scan) error { return nil }
+
+// BenchmarkInitialScan100k times Run from start until all 100,000 files of
+// a tree present at start have been handed to Settled (event mode, so the
+// 1,000 folder watches are included) and reports the live heap at that
+// moment, with every file tracked.
+func BenchmarkInitialScan100k(b *testing.B) {
+	const n = 100_000
+	root := mkFlatTree(b, n)
+	var live float64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		w, err := New(root, Options{Dirs: []string{"_graded"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		c := &countdown{want: n, cancel: cancel}
+		if err := w.Run(ctx, c); err != context.Canceled || c.got != n {
+			b.Fatalf("Run = %v after %d files", err, c.got)
+		}
+		live = c.liveMiB
+	}
+	b.ReportMetric(live, "MiB-live-heap")
+}

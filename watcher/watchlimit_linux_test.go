@@ -1,0 +1,25 @@
+package watcher
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestWatchLimitFallsBackToPolling(t *testing.T) {
+	root := mkTree(t)
+	limit := fmt.Errorf("add watch: %w", syscall.ENOSPC)
+	w, c := start(t, root, Options{Settle: 50 * time.Millisecond, PollInterval: 20 * time.Millisecond}, func(w *Watcher) {
+		w.newSource = func() (eventSource, error) { return newFakeSource(limit) }
+	})
+	waitFor(t, c, "first scan", func() bool { return c.scanCount() >= 1 })
+	s := w.Status()
+	if s.Mode != "poll (fallback)" || !strings.Contains(s.Error, "sysctl fs.inotify.max_user_watches") {
+		t.Fatalf("status %+v; want poll fallback naming the sysctl", s)
+	}
+	writeFile(t, filepath.Join(root, "_graded", "polled.mov"), 2)
+	waitFor(t, c, "polled.mov", func() bool { n, _ := c.count("_graded/polled.mov"); return n == 1 })
+}
