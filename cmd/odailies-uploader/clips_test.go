@@ -13,7 +13,7 @@ import (
 	"github.com/odailies/odailies-uploader/odailies/odailiestest"
 )
 
-var update = flag.Bool("update", false, "rewrite the testdata golden files")
+var updateClipsGolden = flag.Bool("update", false, "rewrite the testdata golden files")
 
 // Tokens of the fake API in these tests; testToken has every flag.
 const (
@@ -64,12 +64,12 @@ func sampleClips() map[string]odailies.Clip {
 	}
 }
 
-// checkGolden compares got with testdata/clips/name, or rewrites it with
+// checkClipsGolden compares got with testdata/clips/name, or rewrites it with
 // -update.
-func checkGolden(t *testing.T, name, got string) {
+func checkClipsGolden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", "clips", name)
-	if *update {
+	if *updateClipsGolden {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestClipsGetOutputs(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.all())
 			}
-			checkGolden(t, tt.golden, r.stdout)
+			checkClipsGolden(t, tt.golden, r.stdout)
 			checkNoToken(t, r)
 		})
 	}
@@ -191,7 +191,7 @@ func TestClipsPatchFileInBatches(t *testing.T) {
 		t.Errorf("%d PATCH requests, want 3", n)
 	}
 	stored := s.Clips()
-	checkGolden(t, "patch-ale-stored.golden", jsonText(t, stored)+"\n")
+	checkClipsGolden(t, "patch-ale-stored.golden", jsonText(t, stored)+"\n")
 	if stored["A002C001_260424_R3CK"]["rating"] != json.Number("4") {
 		t.Errorf("a field the file did not carry changed: %v", stored["A002C001_260424_R3CK"])
 	}
@@ -232,7 +232,7 @@ func TestClipsPatchDryRun(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.all())
 	}
-	checkGolden(t, "dry-run.golden", r.stdout)
+	checkClipsGolden(t, "dry-run.golden", r.stdout)
 	if !strings.Contains(r.stderr, "would update 2 clips in 2 requests") {
 		t.Errorf("stderr %q lacks the summary", r.stderr)
 	}
