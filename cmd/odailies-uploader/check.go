@@ -15,7 +15,7 @@ import (
 
 // cmdCheck validates the config, prints the effective settings with the
 // token redacted and, unless -offline, asks the API whether the token may
-// upload. With -offline a missing root or watched folder is an error.
+// upload. Unlike for run, a missing root or watched folder is an error.
 func cmdCheck(ctx context.Context, c *cli, args []string) error {
 	fs, configPath := c.commandFlags("check", "[-offline]",
 		"Validate the config, print the effective settings (token redacted) and,\nunless -offline, ask the API whether the token may upload.")
@@ -31,10 +31,12 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	printSettings(c.stdout, cfg, warnings)
-	if *offline {
-		return folderErrors(cfg)
+	if !*offline {
+		if err := checkOnline(ctx, c, cfg); err != nil {
+			return err
+		}
 	}
-	return checkOnline(ctx, c, cfg)
+	return folderErrors(cfg)
 }
 
 // folderErrors turns a missing root or watched folder into a config error.

@@ -237,6 +237,8 @@ func TestTokenNeverInCheckOrRunOutput(t *testing.T) {
 				}
 				assertNoSecret(t, r.all(), tok)
 				assertNoSecret(t, runCLI(t, c.env, "run", "-config", cfgPath).all(), tok)
+				// Online, against a closed loopback port: the failure must not show it either.
+				assertNoSecret(t, runCLI(t, c.env, "check", "-config", cfgPath).all(), tok)
 			}
 		})
 	}
