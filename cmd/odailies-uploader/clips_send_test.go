@@ -11,7 +11,7 @@ import (
 	"github.com/odailies/odailies-uploader/odailies/clipfile"
 )
 
-func TestSplitBatches(t *testing.T) {
+func TestClipsSplitBatches(t *testing.T) {
 	tests := []struct {
 		clips, n int
 		want     []int // batch sizes
@@ -44,9 +44,9 @@ func TestSplitBatches(t *testing.T) {
 	}
 }
 
-// TestDryRunBodyIsTheRequest checks that the ordered, indented body -dry-run
+// TestClipsDryRunBodyIsTheRequest checks that the ordered, indented body -dry-run
 // prints decodes to the same value as the body the client sends.
-func TestDryRunBodyIsTheRequest(t *testing.T) {
+func TestClipsDryRunBodyIsTheRequest(t *testing.T) {
 	f, err := os.Open(filepath.Join("testdata", "clips", "day3.ale"))
 	if err != nil {
 		t.Fatal(err)
