@@ -51,7 +51,7 @@ func parseALE(r io.Reader) ([]odailies.Clip, []string, error) {
 // aleLines splits the file into lines, whether they end in LF, CRLF or a
 // lone CR (older Mac tools), dropping a UTF-8 byte order mark.
 func aleLines(data []byte) []string {
-	data = bytes.TrimPrefix(data, utf8BOM)
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
 	s := strings.ReplaceAll(string(data), "\r\n", "\n")
 	return strings.Split(strings.ReplaceAll(s, "\r", "\n"), "\n")
 }

@@ -17,7 +17,7 @@ import (
 var ErrUnknownKey = errors.New("not a v1 clip key")
 
 // utf8BOM is what spreadsheet programs put before a UTF-8 CSV.
-var utf8BOM = []byte("\xef\xbb\xbf")
+const utf8BOM = "\xef\xbb\xbf"
 
 // parseCSV reads a header row of v1 keys, then one clip per row.
 func parseCSV(r io.Reader, opts Options) ([]odailies.Clip, []string, error) {
@@ -25,7 +25,7 @@ func parseCSV(r io.Reader, opts Options) ([]odailies.Clip, []string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data = bytes.TrimPrefix(data, utf8BOM)
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = sniffComma(data)
 	cr.FieldsPerRecord = -1
@@ -33,7 +33,8 @@ func parseCSV(r io.Reader, opts Options) ([]odailies.Clip, []string, error) {
 	if err != nil {
 		return nil, nil, csvError(err)
 	}
-	cols, warnings, err := csvColumns(header, opts)
+	line, _ := cr.FieldPos(0)
+	cols, warnings, err := csvColumns(line, header, opts)
 	if err != nil {
 		return nil, warnings, err
 	}
@@ -86,9 +87,10 @@ func sniffComma(data []byte) rune {
 	return ','
 }
 
-// csvColumns maps header cells to keys. Columns with an empty header are
-// ignored with a warning; unknown and repeated keys are errors on line 1.
-func csvColumns(header []string, opts Options) ([]column, []string, error) {
+// csvColumns maps the header cells, read from line, to keys. Columns with
+// an empty header are ignored with a warning; unknown and repeated keys are
+// errors.
+func csvColumns(line int, header []string, opts Options) ([]column, []string, error) {
 	var errs errorList
 	var unnamed []string
 	cols := make([]column, len(header))
@@ -100,24 +102,27 @@ func csvColumns(header []string, opts Options) ([]column, []string, error) {
 			continue
 		}
 		col, err := headerColumn(h, opts)
-		if err != nil {
-			errs.add(1, h, err)
-			continue
+		if j, dup := first[col.key]; err == nil && dup {
+			err = fmt.Errorf("column %d repeats column %d", i+1, j+1)
 		}
-		if j, dup := first[col.key]; dup {
-			errs.add(1, h, fmt.Errorf("column %d repeats column %d", i+1, j+1))
+		if err != nil {
+			errs.add(line, h, err)
 			continue
 		}
 		first[col.key], cols[i] = i, col
 	}
 	if _, ok := first["name"]; !ok && !errs.failed() {
-		errs.add(1, "", errors.New(`the header has no "name" column`))
+		errs.add(line, "", errors.New(`the header has no "name" column`))
 	}
-	var warnings []string
-	if len(unnamed) > 0 {
-		warnings = append(warnings, "ignoring csv columns with an empty header: "+strings.Join(unnamed, ", "))
+	return cols, unnamedWarning(unnamed), errs.err()
+}
+
+// unnamedWarning lists the columns without a header, if any.
+func unnamedWarning(unnamed []string) []string {
+	if len(unnamed) == 0 {
+		return nil
 	}
-	return cols, warnings, errs.err()
+	return []string{"ignoring csv columns with an empty header: " + strings.Join(unnamed, ", ")}
 }
 
 // headerColumn is the column a header names.

@@ -189,3 +189,11 @@ func TestErrorLimit(t *testing.T) {
 		t.Errorf("got %v, want %d errors and a count of the rest", err, maxErrors)
 	}
 }
+
+func TestCSVHeaderAfterBlankLines(t *testing.T) {
+	_, _, err := Parse(stringsReader("\n\nname,director\nA,b\n"), CSV, Options{})
+	var re *RowError
+	if !errors.As(err, &re) || re.Line != 3 {
+		t.Errorf("got %v, want an error on line 3, where the header is", err)
+	}
+}
