@@ -41,7 +41,7 @@ func clipsPatch(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if len(clips) == 0 {
-		return usageErrorf("clips patch: %s holds no clips: nothing to send", o.file)
+		return usageErrorf("clips patch: %s holds no clips: nothing to send", inputName(o.file))
 	}
 	batches := splitBatches(clips, o.batch)
 	if o.dryRun {
@@ -126,12 +126,20 @@ func (c *cli) fileItems(o *patchOptions) ([]odailies.Clip, error) {
 	defer closeFile()
 	clips, warnings, err := clipfile.Parse(r, format, o.parse)
 	for _, w := range warnings {
-		fmt.Fprintf(c.stderr, "odailies-uploader: warning: %s: %s\n", o.file, w)
+		fmt.Fprintf(c.stderr, "odailies-uploader: warning: %s: %s\n", inputName(o.file), w)
 	}
 	if err != nil {
-		return nil, &usageError{fmt.Errorf("clips patch: %s: nothing was sent:\n%w%s", o.file, err, unknownKeyHint(err))}
+		return nil, &usageError{fmt.Errorf("clips patch: %s: nothing was sent:\n%w%s", inputName(o.file), err, unknownKeyHint(err))}
 	}
 	return clips, nil
+}
+
+// inputName is how messages name the -f input.
+func inputName(file string) string {
+	if file == "-" {
+		return "stdin"
+	}
+	return file
 }
 
 // fileFormat is -format, or what the file's extension says.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -24,12 +25,7 @@ func jsonClip(it jsonItem, opts Options, errs *errorList) odailies.Clip {
 		return nil
 	}
 	clip := odailies.Clip{}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		key, v, err := jsonField(k, m[k], opts)
 		if err == nil {
 			err = setOnce(clip, key, v)
