@@ -220,28 +220,41 @@ func (e *env) options(o Options) Options {
 	return o
 }
 
-// run starts an uploader; the returned stop cancels it and returns Run's
-// error. Cleanup stops it too.
-func (e *env) run(o Options) (*Uploader, func() error) {
+// runner is an uploader's Run in a goroutine.
+type runner struct {
+	t      *testing.T
+	cancel context.CancelFunc
+	errc   chan error
+	once   sync.Once
+	err    error
+}
+
+// Stop cancels Run and returns its error.
+func (r *runner) Stop() error {
+	r.cancel()
+	return r.Wait()
+}
+
+// Wait returns Run's error once it has returned.
+func (r *runner) Wait() error {
+	r.once.Do(func() {
+		select {
+		case r.err = <-r.errc:
+		case <-time.After(waitLimit):
+			r.t.Errorf("Run did not return")
+		}
+	})
+	return r.err
+}
+
+// run starts an uploader; cleanup stops it.
+func (e *env) run(o Options) (*Uploader, *runner) {
 	u := New(e.signer, e.rec, e.options(o))
 	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- u.Run(ctx) }()
-	var once sync.Once
-	var err error
-	stop := func() error {
-		once.Do(func() {
-			cancel()
-			select {
-			case err = <-errc:
-			case <-time.After(waitLimit):
-				e.t.Errorf("Run did not return after cancel")
-			}
-		})
-		return err
-	}
-	e.t.Cleanup(func() { _ = stop() })
-	return u, stop
+	r := &runner{t: e.t, cancel: cancel, errc: make(chan error, 1)}
+	go func() { r.errc <- u.Run(ctx) }()
+	e.t.Cleanup(func() { _ = r.Stop() })
+	return u, r
 }
 
 // next waits for the next outcome of rel.

@@ -143,7 +143,7 @@ func (u *Uploader) signed(ctx context.Context, job queue.Job) (odailies.SignedUR
 		return su, outcome{}, true
 	}
 	if !u.gate.open() {
-		return odailies.SignedURL{}, release("signing paused"), false
+		return odailies.SignedURL{}, release("signing on hold for the pool"), false
 	}
 	su, err := u.signer.SignUpload(ctx, job.Path)
 	if ctx.Err() != nil {
