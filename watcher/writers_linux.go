@@ -1,4 +1,4 @@
 package watcher
 
-// openWriters is filled in by the /proc walk (procfd_linux.go).
+// openWriters finds candidates held open for writing by walking /proc once.
 func openWriters(cands []candidate) []bool { return procWriters("/proc", cands) }
