@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -181,8 +182,14 @@ func (l *loader) decode() (*rawConfig, error) {
 		return nil, &configError{fmt.Errorf("config %s: %w", l.path, err)}
 	}
 	raw := defaultRaw()
-	if _, err := toml.Decode(l.data, raw); err != nil {
+	md, err = toml.Decode(l.data, raw)
+	if err != nil {
 		return nil, l.tomlError("", err)
+	}
+	// configKeys and rawConfig must agree; a key only one of them knows
+	// must not be silently ignored.
+	if und := md.Undecoded(); len(und) > 0 {
+		return nil, &configError{fmt.Errorf("config %s: %sunknown key %q", l.path, lineLabel(keyLine(l.data, und[0])), und[0].String())}
 	}
 	return raw, nil
 }
@@ -198,5 +205,21 @@ func (l *loader) tomlError(what string, err error) error {
 	if what == "" && pe.LastKey != "" {
 		key = pe.LastKey + ": "
 	}
-	return &configError{fmt.Errorf("config %s: %s%s%s%s", l.path, lineLabel(pe.Position.Line), key, what, pe.Message)}
+	msg := pe.Message
+	if lineMentionsToken(l.data, pe.Position.Line) {
+		msg = quotedText.ReplaceAllString(msg, `"…"`)
+	}
+	return &configError{fmt.Errorf("config %s: %s%s%s%s", l.path, lineLabel(pe.Position.Line), key, what, msg)}
+}
+
+// quotedText matches the quoted excerpts the TOML decoder puts in its
+// messages ("expected value but found \"abc\" instead").
+var quotedText = regexp.MustCompile(`"(?:[^"\\]|\\.)*"|'[^']*'`)
+
+// lineMentionsToken reports whether line n of data (from 1) is about the
+// token: a syntax error there may quote the token itself, as with an
+// unquoted token = abc123.
+func lineMentionsToken(data string, n int) bool {
+	lines := strings.Split(data, "\n")
+	return n >= 1 && n <= len(lines) && strings.Contains(strings.ToLower(lines[n-1]), "token")
 }

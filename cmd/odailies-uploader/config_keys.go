@@ -48,13 +48,22 @@ func unknownKeys(data string, md toml.MetaData) error {
 			continue
 		}
 		reported = append(reported, name)
-		msgs = append(msgs, fmt.Sprintf("%sunknown key %q%s", lineLabel(keyLine(data, k)), name, suggestKey(name)))
+		if len(reported) <= maxReported {
+			msgs = append(msgs, fmt.Sprintf("%sunknown key %q%s", lineLabel(keyLine(data, k)), name, suggestKey(name)))
+		}
 	}
 	if len(msgs) == 0 {
 		return nil
 	}
+	if n := len(reported) - maxReported; n > 0 {
+		msgs = append(msgs, fmt.Sprintf("and %d more unknown keys", n))
+	}
 	return errors.New(strings.Join(msgs, "; "))
 }
+
+// maxReported bounds the unknown keys named in one error: finding each
+// one's line parses the file again.
+const maxReported = 5
 
 // underAny reports whether key is one of tables or inside one of them.
 func underAny(key string, tables []string) bool {
@@ -66,16 +75,44 @@ func underAny(key string, tables []string) bool {
 	return false
 }
 
-// suggestKey names a known key that differs from key only in case or in
-// its table, as a hint.
+// suggestKey names the known key closest to key, as a hint: one that
+// differs only in case, in its table, or by a typo or two.
 func suggestKey(key string) string {
 	last := key[strings.LastIndex(key, ".")+1:]
+	best, bestDist := "", 3
 	for _, k := range configKeys {
 		if strings.EqualFold(k, key) || strings.HasSuffix(k, "."+last) {
 			return fmt.Sprintf(" (did you mean %q?)", k)
 		}
+		if d := editDistance(k, key); d < bestDist {
+			best, bestDist = k, d
+		}
 	}
-	return ""
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+// editDistance is the Levenshtein distance between a and b, in bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // lineLabel is "line N: " or "" when the line is unknown.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -200,6 +201,50 @@ func TestUnknownKeysAllNamed(t *testing.T) {
 	}
 	if err != nil && strings.Contains(err.Error(), "X-Ok") {
 		t.Errorf("a header name was taken for an unknown key: %v", err)
+	}
+}
+
+func TestUnknownKeySuggestions(t *testing.T) {
+	tests := []struct{ key, want string }{
+		{"watch.sttle", "watch.settle"},
+		{"watch.SETTLE", "watch.settle"},
+		{"api.root", "watch.root"},
+		{"upload.worker", "upload.workers"},
+		{"log.levl", "log.level"},
+		{"nothing.like.it", ""},
+	}
+	for _, tt := range tests {
+		got := suggestKey(tt.key)
+		if tt.want == "" && got != "" || tt.want != "" && !strings.Contains(got, `"`+tt.want+`"`) {
+			t.Errorf("suggestKey(%q) = %q, want %q", tt.key, got, tt.want)
+		}
+	}
+}
+
+func TestManyUnknownKeysAreCapped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(testConfigBody(makeRoot(t)))
+	for i := range 20 {
+		fmt.Fprintf(&b, "junk%d = 1\n", i)
+	}
+	_, _, err := loadConfig(writeConfig(t, t.TempDir(), b.String()), nil)
+	if err == nil || strings.Count(err.Error(), `unknown key "`) != maxReported || !strings.Contains(err.Error(), "and 15 more") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestSyntaxErrorOnTheTokenLineHidesIt(t *testing.T) {
+	for _, tok := range []string{"abcdef0123456789XYZ", "s3cr3t-token-abcdef"} {
+		body := edit(`token = ".*"`, "token = "+tok)(makeRoot(t))
+		_, _, err := loadConfig(writeConfig(t, t.TempDir(), body), nil)
+		if err == nil || !strings.Contains(err.Error(), "line 4") {
+			t.Fatalf("err = %v, want a syntax error on line 4", err)
+		}
+		for _, part := range []string{tok, tok[:6]} {
+			if strings.Contains(err.Error(), part) {
+				t.Errorf("error shows the token (%q): %v", part, err)
+			}
+		}
 	}
 }
 
