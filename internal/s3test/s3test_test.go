@@ -1,0 +1,77 @@
+package s3test
+
+import (
+	"bytes"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func put(t *testing.T, rawURL string, body []byte) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPut, rawURL, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestServerPresignedPut(t *testing.T) {
+	s := Start(t)
+	keys := []string{"_graded/a b#1?%+.mov", "_thumbnails/café.jpg"}
+	for i, key := range keys {
+		u, err := s.Presign(key, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code := put(t, u, []byte(strings.Repeat("x", i+1))); code != http.StatusOK {
+			t.Fatalf("PUT %s: %d", key, code)
+		}
+		if got, ok := s.Object(t, key); !ok || len(got) != i+1 {
+			t.Errorf("object %s = %q, %v", key, got, ok)
+		}
+	}
+	if _, ok := s.Object(t, "missing"); ok {
+		t.Error("missing key reported present")
+	}
+	got := s.Keys(t)
+	slices.Sort(got)
+	if !slices.Equal(got, keys) {
+		t.Errorf("keys = %q, want %q", got, keys)
+	}
+	expired, _ := s.Presign("late", time.Second)
+	time.Sleep(2 * time.Second) // wait out the URL's lifetime, not a goroutine
+	if code := put(t, expired, []byte("x")); code != http.StatusForbidden {
+		t.Errorf("expired URL: %d, want 403", code)
+	}
+}
+
+func TestProxyOutage(t *testing.T) {
+	s := Start(t)
+	x := Proxy(t, strings.TrimPrefix(s.Endpoint, "http://"))
+	u, _ := s.Via(x.Addr).Presign("k", time.Minute)
+	name := x.Latency(Upstream, 200, 0)
+	start := time.Now()
+	if code := put(t, u, []byte("one")); code != http.StatusOK || time.Since(start) < 200*time.Millisecond {
+		t.Errorf("slow PUT: %d after %s", code, time.Since(start))
+	}
+	x.Remove(name)
+	x.Disable()
+	if code := put(t, u, []byte("two")); code != 0 {
+		t.Errorf("PUT during outage: %d", code)
+	}
+	x.Enable()
+	if code := put(t, u, []byte("three")); code != http.StatusOK {
+		t.Errorf("PUT after outage: %d", code)
+	}
+	if got, _ := s.Object(t, "k"); string(got) != "three" {
+		t.Errorf("object = %q", got)
+	}
+}
