@@ -75,18 +75,33 @@ func (r rules) skipFile(rel, base string) bool {
 	return len(r.include) > 0 && !matchAny(r.include, rel, base)
 }
 
-// skipPath applies skipDir to every folder below the watched dir and
-// skipFile to the last element of rel. top is the watched dir rel starts with.
+// skipPath reports whether the file at rel (below the watched dir top) is
+// left out, by its own name or by any folder on the way to it.
 func (r rules) skipPath(top, rel string) bool {
-	rest := strings.TrimPrefix(rel, top+"/")
-	at := len(rel) - len(rest)
+	dir, base := r.parent(top, rel)
+	return dir || r.skipFile(rel, base)
+}
+
+// skipDirPath is skipPath for a folder.
+func (r rules) skipDirPath(top, rel string) bool {
+	dir, base := r.parent(top, rel)
+	return dir || r.skipDir(rel, base)
+}
+
+// parent applies skipDir to every folder between top and the last element
+// of rel, and returns that last element.
+func (r rules) parent(top, rel string) (skip bool, base string) {
+	at := len(top) + 1
+	if len(rel) <= at {
+		return false, rel
+	}
 	for {
 		i := strings.IndexByte(rel[at:], '/')
 		if i < 0 {
-			return r.skipFile(rel, rel[at:])
+			return false, rel[at:]
 		}
 		if r.skipDir(rel[:at+i], rel[at:at+i]) {
-			return true
+			return true, ""
 		}
 		at += i + 1
 	}

@@ -41,6 +41,28 @@ func TestRules(t *testing.T) {
 	}
 }
 
+func TestDirRules(t *testing.T) {
+	r, err := newRules([]string{"*.mov"}, []string{"proxies"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rel  string
+		skip bool
+	}{
+		{"_graded/day1", false}, // include globs never hide folders
+		{"_graded/day1/day2", false},
+		{"_graded/.git", true},
+		{"_graded/.git/sub", true},
+		{"_graded/day1/proxies", true},
+		{"_graded/proxies/x", true},
+	} {
+		if got := r.skipDirPath("_graded", tc.rel); got != tc.skip {
+			t.Errorf("skipDirPath(%q) = %v, want %v", tc.rel, got, tc.skip)
+		}
+	}
+}
+
 func TestRulesWithoutInclude(t *testing.T) {
 	r, err := newRules(nil, nil)
 	if err != nil {

@@ -36,6 +36,7 @@ type loop struct {
 	restartAt   time.Time // zero unless a source restart waits
 	backoff     time.Duration
 	srcUp       time.Time
+	lastCheck   int64 // Unix ns of the last open-writer check, 0 before any
 }
 
 const (
@@ -110,7 +111,7 @@ func nfc(s string) string { return norm.NFC.String(s) }
 func (l *loop) resetTimer(t *time.Timer) {
 	wake := l.nextScan
 	if due, ok := l.t.next(); ok && due < wake.UnixNano() {
-		wake = time.Unix(0, due)
+		wake = time.Unix(0, max(due, l.nextCheck()))
 	}
 	if len(l.missing) > 0 && l.nextRecheck.Before(wake) {
 		wake = l.nextRecheck

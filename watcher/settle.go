@@ -18,10 +18,21 @@ func (l *loop) writerRecheck() int64 {
 	return int64(min(max(l.w.opts.Settle, 200*time.Millisecond), 10*time.Second))
 }
 
+// checkGap is the least time between two settle checks. Files falling due
+// within it are checked together, so a copy of many files costs one /proc
+// walk per gap rather than one per file.
+const checkGap = 100 * time.Millisecond
+
+// nextCheck is the earliest time a settle check may run.
+func (l *loop) nextCheck() int64 { return l.lastCheck + int64(checkGap) }
+
 // settle emits every due file that is unchanged by re-stat and not held
 // open by a writer, as one batch.
 func (l *loop) settle(ctx context.Context) error {
 	now := l.now().UnixNano()
+	if l.lastCheck != 0 && now < l.nextCheck() {
+		return nil
+	}
 	due := l.t.popDue(now)
 	if len(due) == 0 {
 		return nil
@@ -77,6 +88,7 @@ func (l *loop) holdOpen(ready []*fileState, now int64) []*fileState {
 		cands[i] = candidate{abs: l.abs(st.diskPath()), dev: st.dev, ino: st.ino}
 	}
 	busy := l.w.writers(cands)
+	l.lastCheck = now
 	batch := ready[:0]
 	for i, st := range ready {
 		if busy == nil || !busy[i] || l.writerTooLong(st, now) {
