@@ -46,7 +46,15 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil
 	}
-	return odailies.ResponseError("PUT "+job.Path, resp, u.o.Now())
+	err = odailies.ResponseError("PUT "+job.Path, resp, u.o.Now())
+	if prog.sent.Load() < job.Size {
+		// Storage answered before taking the whole body. Some servers
+		// then drop the connection without saying so; don't let the
+		// next PUT (a re-signed one, usually) find it in the pool.
+		resp.Body.Close()
+		u.o.HTTPClient.CloseIdleConnections()
+	}
+	return err
 }
 
 // newRequest builds the PUT: exact Content-Length, never chunked, and no
