@@ -1,6 +1,6 @@
 #!/bin/sh
 # After the files are removed (dpkg postrm; rpm %postun).
-# Arguments: dpkg "remove|purge|upgrade|abort-install|…", rpm "0" (erase)
+# Arguments: dpkg "remove|purge|upgrade|abort-install|...", rpm "0" (erase)
 # or "1" (upgrade). Remove keeps the config, state, log and user; purge
 # (dpkg only: rpm has none) deletes them.
 set -eu

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Before the files are removed (dpkg prerm; rpm %preun).
-# Arguments: dpkg "remove|upgrade|deconfigure|failed-upgrade …",
+# Arguments: dpkg "remove|upgrade|deconfigure|failed-upgrade ...",
 # rpm "0" (erase) or "1" (upgrade). On removal stop and disable the
 # service; on upgrade leave it running: postinst restarts it.
 set -eu
