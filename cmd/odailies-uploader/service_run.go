@@ -24,13 +24,15 @@ func runService(ctx context.Context, cfg *Config, logger *slog.Logger, daemon fu
 		return daemon(ctx)
 	}
 	p := newProgram(ctx, daemon, serviceStopTimeout)
-	sc, err := serviceConfig(cfg, cfg.Path)
-	if err != nil {
-		return err
-	}
-	// Unix managers: Run returns once the signal context is done or the
+	// Running needs only the name (the service manager already knows the
+	// rest). On Unix, Run returns once the signal context is done or the
 	// daemon has ended by itself, instead of waiting for a signal only.
-	sc.Option["RunWait"] = p.wait
+	sc := &service.Config{
+		Name:        cfg.Service.Name,
+		DisplayName: cfg.Service.DisplayName,
+		Description: cfg.Service.Description,
+		Option:      service.KeyValue{"RunWait": p.wait},
+	}
 	s, err := service.New(p, sc)
 	if err != nil {
 		return fmt.Errorf("service %s: %w", sc.Name, err)
