@@ -45,6 +45,7 @@ func (u *Uploader) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	work, cancel := graceContext(gctx, u.o.StopGrace)
 	defer cancel()
+	rec := &outcomeWriter{g: g, slots: make(chan struct{}, maxUnrecorded)}
 	for i := range u.o.Workers {
 		lo := queue.LeaseOptions{}
 		if i == 0 && u.o.Workers >= 2 {
@@ -52,7 +53,7 @@ func (u *Uploader) Run(ctx context.Context) error {
 			// wait behind a full set of multi-gigabyte clips.
 			lo.MaxSize = u.o.SmallFile
 		}
-		g.Go(func() error { return u.worker(gctx, work, lo) })
+		g.Go(func() error { return u.worker(gctx, work, lo, rec) })
 	}
 	err := g.Wait()
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -77,7 +78,7 @@ func graceContext(ctx context.Context, grace time.Duration) (context.Context, co
 // worker leases and processes jobs one at a time until stop ends. Jobs are
 // leased one by one, not fed through a channel: a job waiting in a buffer
 // would hold a lease nobody works on.
-func (u *Uploader) worker(stop, work context.Context, lo queue.LeaseOptions) error {
+func (u *Uploader) worker(stop, work context.Context, lo queue.LeaseOptions, rec *outcomeWriter) error {
 	for {
 		if err := u.gate.wait(stop); err != nil {
 			return nil
@@ -94,8 +95,28 @@ func (u *Uploader) worker(stop, work context.Context, lo queue.LeaseOptions) err
 		}
 		start := time.Now()
 		o := u.process(stop, work, job)
-		if err := u.apply(job, o, time.Since(start)); err != nil {
-			return err
-		}
+		took := time.Since(start)
+		rec.do(func() error { return u.apply(job, o, took) })
 	}
+}
+
+// maxUnrecorded bounds outcomes handed to the queue but not yet durable.
+const maxUnrecorded = 64
+
+// outcomeWriter writes outcomes to the queue without holding up the worker:
+// the queue makes each write durable in batches (group commit), and a
+// worker waiting for the fsync would leave the link idle. Run's errgroup
+// waits for every write, so a stop still releases every lease before Run
+// returns, and a queue error still ends Run.
+type outcomeWriter struct {
+	g     *errgroup.Group
+	slots chan struct{}
+}
+
+func (r *outcomeWriter) do(write func() error) {
+	r.slots <- struct{}{}
+	r.g.Go(func() error {
+		defer func() { <-r.slots }()
+		return write()
+	})
 }
