@@ -110,12 +110,15 @@ edit_config() {
 	root="$work/dailies"
 	mkdir -p "$root/_graded" "$root/_thumbnails"
 	chmod 755 "$work" "$root"
+	# A loopback API: a service started under systemd must not call the real one.
 	sed -i \
+		-e 's|^#\{0,1\}base_url = .*|base_url = "http://127.0.0.1:9/api/v1"|' \
 		-e 's|^project_id = .*|project_id = "ci-project"|' \
 		-e 's|^token = .*|token = "ci-token-0123456789abcdef"|' \
 		-e "s|^root = .*|root = \"$root\"|" "$config"
 	grep -q "^root = \"$root\"" "$config" || fail "could not edit root in $config"
 	grep -q '^token = "ci-token' "$config" || fail "could not edit the token in $config"
+	grep -q '^base_url = "http://127.0.0.1:9' "$config" || fail "could not edit base_url in $config"
 	edited_sum="$(sha256sum "$config")"
 }
 
