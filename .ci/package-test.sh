@@ -91,6 +91,7 @@ check_installed() {
 	expect_stat /var/log/$name 750 "$name:$name"
 	expect_stat "$unit" 644 root:root
 	cmp -s "$unit" packaging/linux/$name.service || fail "$unit differs from packaging/linux/$name.service"
+	grep -qx "ExecStart=/usr/bin/$name run -config $config" "$unit" || fail "$unit does not start the packaged binary and config"
 	dpkg-query -W -f='${Conffiles}\n' "$name" | grep -q " $config " || fail "$config is not a conffile"
 	if command -v systemd-analyze >/dev/null && systemd_running; then
 		systemd-analyze verify "$unit" || fail "systemd-analyze verify $unit"

@@ -10,7 +10,7 @@
 # Environment:
 #   TARGETS  GOOS/GOARCH list; default: all six supported targets
 #   DIST     output folder; default: dist (stale outputs in it are removed)
-#   COMMIT   default: git rev-parse HEAD
+#   COMMIT   default: git rev-parse HEAD, with -dirty if tracked files changed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -126,7 +126,15 @@ version="${1:-$(default_version)}"
 version="${version#v}"
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$ ]] ||
 	die "version $version: want MAJOR.MINOR.PATCH with an optional -pre or +build suffix"
-commit="${COMMIT:-$(git rev-parse HEAD 2>/dev/null || echo unknown)}"
+if [ -n "${COMMIT:-}" ]; then
+	commit="$COMMIT"
+else
+	commit="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+	# Uncommitted changes to tracked files: say so in `version`.
+	if ! git diff --quiet HEAD -- 2>/dev/null; then
+		commit="$commit-dirty"
+	fi
+fi
 dist="${DIST:-dist}"
 mkdir -p "$dist"
 dist="$(cd "$dist" && pwd)"
