@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"github.com/kardianos/service"
 )
@@ -28,8 +29,9 @@ func cmdInstall(ctx context.Context, c *cli, args []string) error {
 	if err := m.s.Install(); err != nil {
 		return serviceError("install", sc.Name, err)
 	}
-	fmt.Fprintf(c.stdout, "installed service %s (%s): runs %s %s -config %s\nstart it with: %s start -config %s\n",
-		sc.Name, service.Platform(), sc.Executable, sc.Arguments[0], sc.Arguments[2], sc.Executable, sc.Arguments[2])
+	command := strings.Join(append([]string{sc.Executable}, sc.Arguments...), " ")
+	fmt.Fprintf(c.stdout, "installed service %s (%s): %s\nstart it with: %s start -config %s\n",
+		sc.Name, service.Platform(), command, sc.Executable, m.cfg.Path)
 	return nil
 }
 
