@@ -31,11 +31,11 @@ END {
 	for (set in sets) {
 		bare = best[set, "bare"]
 		printf "%s (best of runs, seconds; ratio to the bare loop)\n", set
-		n = split("bare uploader rclone curl", who, " ")
+		n = split("bare uploader rclone curl", names, " ")
 		for (i = 1; i <= n; i++) {
-			t = best[set, who[i]]
+			t = best[set, names[i]]
 			if (t == "") continue
-			printf "  %-9s %8.2fs  %5.2fx\n", who[i], t / 1e9, t / bare
+			printf "  %-9s %8.2fs  %5.2fx\n", names[i], t / 1e9, t / bare
 		}
 		up = best[set, "uploader"] / bare
 		printf "  budget: uploader <= %.1fx bare: %s; faster than rclone: %s\n", budget[set],

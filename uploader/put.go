@@ -46,7 +46,7 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		return nil
 	}
-	err = odailies.ResponseError("PUT "+job.Path, resp, u.o.Now())
+	err = scrubQuery(odailies.ResponseError("PUT "+job.Path, resp, u.o.Now()), su.URL)
 	if prog.sent.Load() < job.Size {
 		// Storage answered before taking the whole body. Some servers
 		// then drop the connection without saying so; don't let the
@@ -96,3 +96,38 @@ func scrubURL(err error, signed string) error {
 	}
 	return err
 }
+
+// minSecretLen is the length from which a query value of a signed URL is
+// treated as a secret (signatures, credentials, tokens) and kept out of
+// error text; shorter ones (an algorithm name, an expiry) are harmless.
+const minSecretLen = 16
+
+// scrubQuery keeps the signed URL's query values out of err's text:
+// storage error bodies may quote the signature they refused. The result
+// still unwraps to err, so its status stays visible to the predicates.
+func scrubQuery(err error, signed string) error {
+	p, perr := url.Parse(signed)
+	if perr != nil {
+		return err
+	}
+	msg := err.Error()
+	for _, vals := range p.Query() {
+		for _, v := range vals {
+			if len(v) >= minSecretLen && strings.Contains(msg, v) {
+				msg = strings.ReplaceAll(msg, v, "…")
+			}
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &scrubbedError{msg: msg, err: err}
+}
+
+type scrubbedError struct {
+	msg string
+	err error
+}
+
+func (e *scrubbedError) Error() string { return e.msg }
+func (e *scrubbedError) Unwrap() error { return e.err }
