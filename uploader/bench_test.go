@@ -180,9 +180,9 @@ func (s localSigner) SignUpload(_ context.Context, rel string) (odailies.SignedU
 // benchmark on any other outcome.
 type doneCounter struct {
 	Jobs
-	left atomic.Int64
-	all  chan struct{}
-	bad  atomic.Pointer[string]
+	left  atomic.Int64
+	all   chan struct{}
+	bad   atomic.Pointer[string]
 	spent atomic.Int64
 }
 
