@@ -15,6 +15,7 @@ import (
 
 // onEvent handles one fsnotify event.
 func (l *loop) onEvent(ev fsnotify.Event) {
+	l.w.log.Debug("file event", "op", ev.Op.String(), "path", ev.Name)
 	rel, top, ok := l.relOf(ev.Name)
 	if !ok {
 		return
@@ -31,7 +32,7 @@ func (l *loop) onEvent(ev fsnotify.Event) {
 			l.nextScan = l.now() // a watched dir came back: scan it now
 		}
 	case info.IsDir():
-		if !l.w.rules.skipPath(nfc(top), nrel+"/x") {
+		if !l.w.rules.skipDirPath(nfc(top), nrel) {
 			l.walkDir(rel, nrel, &walk{now: l.now().UnixNano(), dirs: make(map[string]bool)})
 		}
 	case info.Mode().IsRegular():

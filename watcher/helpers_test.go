@@ -3,8 +3,10 @@ package watcher
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -147,6 +149,18 @@ func writeFile(t testing.TB, name string, size int) {
 	if err := os.WriteFile(name, make([]byte, size), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testLogger logs at debug level through t.Log, shown only on failure.
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }
 
 // fakeSource wraps the real fsnotify source so a test can lose events,

@@ -67,7 +67,7 @@ func TestRsyncTempThenRename(t *testing.T) {
 
 func TestMkdirPThenFilesAtOnce(t *testing.T) {
 	root := mkTree(t)
-	_, c := start(t, root, Options{Settle: 100 * time.Millisecond, Include: []string{"*.mov"}}, nil)
+	_, c := start(t, root, Options{Settle: 100 * time.Millisecond, Include: []string{"*.mov"}, Logger: testLogger(t)}, nil)
 	waitFor(t, c, "first scan", func() bool { return c.scanCount() >= 1 })
 
 	deep := filepath.Join(root, "_graded", "a", "b", "c")
