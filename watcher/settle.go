@@ -26,8 +26,8 @@ const checkGap = 100 * time.Millisecond
 // nextCheck is the earliest time a settle check may run.
 func (l *loop) nextCheck() int64 { return l.lastCheck + int64(checkGap) }
 
-// settle emits every due file that is unchanged by re-stat and not held
-// open by a writer, as one batch.
+// settle emits every due file that is not held open by a writer and is
+// unchanged by re-stat, as one batch.
 func (l *loop) settle(ctx context.Context) error {
 	now := l.now().UnixNano()
 	if l.lastCheck != 0 && now < l.nextCheck() {
@@ -37,7 +37,10 @@ func (l *loop) settle(ctx context.Context) error {
 	if len(due) == 0 {
 		return nil
 	}
-	batch := l.holdOpen(l.restat(due, now), now)
+	// The writer check comes first and the re-stat second: a writer that
+	// changes the file and closes it between the two is then seen by the
+	// re-stat, rather than a stale version being emitted.
+	batch := l.restat(l.holdOpen(due, now), now)
 	if len(batch) == 0 {
 		return nil
 	}
@@ -78,7 +81,8 @@ func (l *loop) restat(due []*fileState, now int64) []*fileState {
 }
 
 // holdOpen asks the OS which files a process still holds open for writing.
-// Those wait, up to OpenWriterMax; the rest are returned.
+// Those wait, up to OpenWriterMax; the rest are returned. The check uses the
+// device and inode of the last stat.
 func (l *loop) holdOpen(ready []*fileState, now int64) []*fileState {
 	if len(ready) == 0 {
 		return nil
