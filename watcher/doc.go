@@ -51,13 +51,17 @@
 // # Open writers per OS
 //
 // On Linux, before files count as settled, one walk of /proc/*/fd covers all
-// of that tick's candidates: a file that some process holds open with
+// of that tick's candidates (ticks with candidates are at least 100ms apart,
+// so files falling due together share a walk; a few milliseconds with a few
+// hundred processes): a file that some process holds open with
 // O_WRONLY or O_RDWR stays pending however long it is unchanged. Processes
 // the watcher may not inspect (other users' when not root) are skipped. On
 // Windows each candidate is opened with a share mode that denies writers; a
 // sharing violation means it is still being written. On macOS and the BSDs
 // there is no such check: settle alone decides. A file held open for longer
 // than Options.OpenWriterMax (1h) is treated as settled, with a warning.
+// The writer check runs before the final re-stat, so a writer that changes
+// the file and closes it in between is caught by the re-stat.
 //
 // # Ignore rules
 //
