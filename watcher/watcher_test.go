@@ -302,3 +302,30 @@ type failing struct{ err error }
 
 func (f failing) Settled(context.Context, []File) error { return f.err }
 func (f failing) Scanned(context.Context, Scan) error   { return nil }
+
+func TestMovingOutOfTreeDropsPending(t *testing.T) {
+	root := mkTree(t)
+	w, c := start(t, root, Options{Settle: time.Hour, Rescan: time.Hour}, nil)
+	waitFor(t, c, "first scan", func() bool { return c.scanCount() >= 1 })
+
+	writeFile(t, filepath.Join(root, "_graded", "one.mov"), 1)
+	writeFile(t, filepath.Join(root, "_graded", "day", "two.mov"), 1)
+	writeFile(t, filepath.Join(root, "_graded", "day", "three.mov"), 1)
+	waitFor(t, c, "three pending", func() bool { return w.Status().Pending == 3 })
+
+	away := t.TempDir()
+	if err := os.Rename(filepath.Join(root, "_graded", "one.mov"), filepath.Join(away, "one.mov")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, c, "file moved out", func() bool { return w.Status().Pending == 2 })
+	if err := os.Rename(filepath.Join(root, "_graded", "day"), filepath.Join(away, "day")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, c, "folder moved out", func() bool { return w.Status().Pending == 0 })
+	writeFile(t, filepath.Join(away, "day", "four.mov"), 1) // no longer watched
+	writeFile(t, filepath.Join(root, "_graded", "five.mov"), 1)
+	waitFor(t, c, "five pending", func() bool { return w.Status().Pending == 1 })
+	if len(c.emitted()) != 0 {
+		t.Fatalf("emitted %+v before settle", c.emitted())
+	}
+}
