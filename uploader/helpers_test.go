@@ -33,15 +33,39 @@ type event struct {
 	when   time.Time // when it was recorded
 }
 
-// recorder wraps the real queue and reports each outcome on a channel.
+// recorder wraps the real queue and keeps each outcome, never blocking
+// the uploader (a spinning pool must fail a test, not wedge it).
 type recorder struct {
 	Jobs
-	events chan event
+	mu     sync.Mutex
+	events []event
+	taken  []bool
+	wake   chan struct{} // capacity 1: "something was added"
 }
 
 func (r *recorder) note(kind string, j queue.Job, at time.Time, reason string, err error) error {
-	r.events <- event{kind: kind, job: j, at: at, reason: reason, when: time.Now()}
+	r.mu.Lock()
+	r.events = append(r.events, event{kind: kind, job: j, at: at, reason: reason, when: time.Now()})
+	r.taken = append(r.taken, false)
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
 	return err
+}
+
+// take returns the oldest outcome of rel not taken yet.
+func (r *recorder) take(rel string) (event, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i, ev := range r.events {
+		if !r.taken[i] && ev.job.Path == rel {
+			r.taken[i] = true
+			return ev, true
+		}
+	}
+	return event{}, false
 }
 
 func (r *recorder) Done(j queue.Job) error { return r.note("done", j, time.Time{}, "", r.Jobs.Done(j)) }
@@ -155,7 +179,6 @@ type env struct {
 	st      *storage
 	signer  Signer
 	logs    *syncBuffer
-	pending []event
 }
 
 func newEnv(t *testing.T, st *storage, signer Signer) *env {
@@ -165,7 +188,7 @@ func newEnv(t *testing.T, st *storage, signer Signer) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { q.Close() })
-	return &env{t: t, root: t.TempDir(), q: q, rec: &recorder{Jobs: q, events: make(chan event, 1000)},
+	return &env{t: t, root: t.TempDir(), q: q, rec: &recorder{Jobs: q, wake: make(chan struct{}, 1)},
 		st: st, signer: signer, logs: &syncBuffer{}}
 }
 
@@ -263,20 +286,13 @@ func (e *env) run(o Options) (*Uploader, *runner) {
 // next waits for the next outcome of rel.
 func (e *env) next(rel string) event {
 	e.t.Helper()
-	for i, ev := range e.pending {
-		if ev.job.Path == rel {
-			e.pending = append(e.pending[:i], e.pending[i+1:]...)
-			return ev
-		}
-	}
 	timeout := time.After(waitLimit)
 	for {
+		if ev, ok := e.rec.take(rel); ok {
+			return ev
+		}
 		select {
-		case ev := <-e.rec.events:
-			if ev.job.Path == rel {
-				return ev
-			}
-			e.pending = append(e.pending, ev)
+		case <-e.rec.wake:
 		case <-timeout:
 			e.t.Fatalf("no outcome for %s within %s", rel, waitLimit)
 		}

@@ -21,7 +21,10 @@ func TestAuthErrorPausesSigning(t *testing.T) {
 	var allowed atomic.Bool
 	calls := make(chan time.Time, 100)
 	signer := &stubSigner{sign: func(_ context.Context, rel string, _ int64) (odailies.SignedURL, error) {
-		calls <- time.Now()
+		select {
+		case calls <- time.Now():
+		default: // a spinning pool must fail the test, not block it
+		}
 		if !allowed.Load() {
 			return odailies.SignedURL{}, apiErr(http.StatusForbidden, "")
 		}
@@ -35,16 +38,16 @@ func TestAuthErrorPausesSigning(t *testing.T) {
 
 	// Up to one call per worker may be in flight when the first 403
 	// arrives; after that, one probe per recheck.
-	first := <-calls
+	first := recv(t, calls)
 	var later []time.Time
 	for len(later) < 4 {
-		if c := <-calls; c.Sub(first) > recheck/2 {
+		if c := recv(t, calls); c.Sub(first) > recheck/2 {
 			later = append(later, c)
 		}
 	}
 	for i := 1; i < len(later); i++ {
 		if gap := later[i].Sub(later[i-1]); gap < recheck*9/10 {
-			t.Errorf("probe %d came %s after the previous, want >= %s", i, gap, recheck)
+			t.Fatalf("probe %d came %s after the previous, want >= %s", i, gap, recheck)
 		}
 	}
 	snap := u.Snapshot()
@@ -138,4 +141,16 @@ func TestURLReuse(t *testing.T) {
 			}
 		})
 	}
+}
+
+func recv[T any](t *testing.T, c <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-c:
+		return v
+	case <-time.After(waitLimit):
+		t.Fatalf("nothing received within %s", waitLimit)
+	}
+	var zero T
+	return zero
 }
