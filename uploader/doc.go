@@ -19,7 +19,8 @@
 // For the PUT: network errors, 5xx, 408 and a stalled body are transient:
 // the job is retried at now + backoff, which doubles from RetryMin with
 // jitter up to RetryMax; after MaxAttempts failed attempts (default 20) the
-// job fails and waits for the user's retry. 429, and 503 with Retry-After,
+// job fails and waits for the user's retry. The count is the queue's
+// Job.Attempts, which every Retry raises (slow-down retries included). 429, and 503 with Retry-After,
 // retry after the wait the server asked for, and never fail the job on
 // their own. A 403 is answered by signing again, at most three times in
 // one attempt; then the job fails with the storage's answer. Any other
@@ -55,7 +56,12 @@
 // PUTs in flight get StopGrace to finish; then they are cut and their jobs
 // released, so the next start sends them again with no attempt counted.
 // The queue calls use no context, so they still happen after the cancel.
-// Run returns nil after such a stop.
+// Run returns nil after such a stop, once every outcome is recorded.
+//
+// Outcomes are handed to the queue off the worker's path: the queue makes
+// them durable in batches, and a worker waiting for that fsync would leave
+// its connection idle. At most 64 outcomes wait at a time; a queue error
+// still ends Run.
 //
 // # Memory
 //

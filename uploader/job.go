@@ -119,6 +119,9 @@ func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, p
 		if !ok {
 			return o
 		}
+		if stop.Err() != nil {
+			return release("stopping") // no new PUT after the stop
+		}
 		err := u.put(work, job, f, su, prog)
 		if err == nil {
 			return done()
