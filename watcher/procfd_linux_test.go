@@ -16,7 +16,7 @@ func candidateFor(t testing.TB, name string) candidate {
 		t.Fatal(err)
 	}
 	dev, ino := fileID(fi)
-	return candidate{abs: name, dev: dev, ino: ino}
+	return candidate{rel: filepath.ToSlash(name), dev: dev, ino: ino}
 }
 
 func TestProcWalkSeesWritersNotReaders(t *testing.T) {

@@ -20,7 +20,7 @@ type walk struct {
 // during the scan is seen by one or the other.
 func (l *loop) fullScan(ctx context.Context) error {
 	start := l.now()
-	wk := &walk{now: start.UnixNano(), seen: make(map[string]struct{}), dirs: make(map[string]bool)}
+	wk := &walk{now: start.UnixNano(), seen: make(map[string]struct{}, len(l.t.files)), dirs: make(map[string]bool, len(l.dirs))}
 	if l.src != nil {
 		_ = l.src.Add(l.w.root) // to see watched dirs come and go; fails while the root is missing
 	}
@@ -62,7 +62,12 @@ func (l *loop) walkDir(rel, nrel string, wk *walk) {
 func (l *loop) visit(dir, ndir string, e fs.DirEntry, wk *walk) {
 	name := e.Name()
 	nname := nfc(name)
-	rel, nrel := dir+"/"+name, ndir+"/"+nname
+	rel, nrel := dir+"/"+name, ""
+	if ndir == dir && nname == name {
+		nrel = rel // the common case: no second copy of the path
+	} else {
+		nrel = ndir + "/" + nname
+	}
 	switch t := e.Type(); {
 	case t.IsDir():
 		if !l.w.rules.skipDir(nrel, nname) {

@@ -8,7 +8,7 @@ import (
 
 // candidate is a file about to be emitted, for the open-writer check.
 type candidate struct {
-	abs      string
+	rel      string // on-disk, slash-separated, relative to the root
 	dev, ino uint64
 }
 
@@ -89,9 +89,9 @@ func (l *loop) holdOpen(ready []*fileState, now int64) []*fileState {
 	}
 	cands := make([]candidate, len(ready))
 	for i, st := range ready {
-		cands[i] = candidate{abs: l.abs(st.diskPath()), dev: st.dev, ino: st.ino}
+		cands[i] = candidate{rel: st.diskPath(), dev: st.dev, ino: st.ino}
 	}
-	busy := l.w.writers(cands)
+	busy := l.w.writers(l.w.root, cands)
 	l.lastCheck = now
 	batch := ready[:0]
 	for i, st := range ready {

@@ -72,7 +72,7 @@ func TestOpenWriterHoldsUntilMax(t *testing.T) {
 	writeFile(t, filepath.Join(root, "_graded", "held.mov"), 10)
 	c := newCollector()
 	asked := 0
-	allBusy := func(cands []candidate) []bool {
+	allBusy := func(_ string, cands []candidate) []bool {
 		asked += len(cands) // called from Run's goroutine only
 		busy := make([]bool, len(cands))
 		for i := range busy {

@@ -13,14 +13,11 @@ type fileState struct {
 	disk        string // on-disk relative path when it differs from path
 	size, mtime int64
 	dev, ino    uint64
-	stable      int64 // when the current size and mtime were first seen
 	openSince   int64 // when a writer was first seen holding it, 0 if none
 	due         int64 // when to look at it next, while pending
 	idx         int   // index in the due heap, -1 if not pending
 	fresh       bool  // just statted and already older than settle: no re-stat needed
-	emitted     bool
-	esize       int64 // the version handed to Settled
-	emtime      int64
+	emitted     bool  // this size and mtime were handed to Settled
 }
 
 func (s *fileState) diskPath() string {
@@ -53,7 +50,9 @@ type observation struct {
 }
 
 // observe records a stat of a file. A new or changed version becomes
-// pending; a version already emitted is left alone.
+// pending; the version last emitted is left alone. (A file changed and then
+// changed back to the very size and mtime it had when emitted is emitted
+// again; the queue dedupes that.)
 func (t *tracker) observe(o observation, now int64) {
 	st := t.files[o.path]
 	if st == nil {
@@ -66,12 +65,7 @@ func (t *tracker) observe(o observation, now int64) {
 		return
 	}
 	st.size, st.mtime, st.dev, st.ino = o.size, o.mtime, o.dev, o.ino
-	st.openSince = 0
-	if st.emitted && st.esize == o.size && st.emtime == o.mtime {
-		t.unschedule(st)
-		return
-	}
-	st.stable, st.fresh = now, false
+	st.openSince, st.emitted, st.fresh = 0, false, false
 	due := now + t.settle
 	if t.settle == 0 || o.mtime <= now-t.settle {
 		st.fresh, due = true, now
@@ -113,8 +107,7 @@ func (t *tracker) popDue(now int64) []*fileState {
 }
 
 func (t *tracker) markEmitted(st *fileState) {
-	st.emitted, st.esize, st.emtime = true, st.size, st.mtime
-	st.openSince, st.fresh = 0, false
+	st.emitted, st.openSince, st.fresh = true, 0, false
 }
 
 func (t *tracker) forget(p string) {

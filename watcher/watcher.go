@@ -84,7 +84,7 @@ type Watcher struct {
 
 	// Seams for tests; set by New to the real thing.
 	newSource func() (eventSource, error)
-	writers   func(cands []candidate) []bool
+	writers   func(root string, cands []candidate) []bool
 	tick      <-chan time.Time // extra tick source; nil in production
 	recheck   time.Duration    // how often missing dirs are looked for again
 

@@ -4,4 +4,4 @@ package watcher
 
 // openWriters has no cheap, reliable answer on macOS and the BSDs: files
 // there settle on size and mtime alone.
-func openWriters([]candidate) []bool { return nil }
+func openWriters(string, []candidate) []bool { return nil }

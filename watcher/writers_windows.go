@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"errors"
+	"path/filepath"
 
 	"golang.org/x/sys/windows"
 )
@@ -9,10 +10,10 @@ import (
 // openWriters tries to open each candidate with a share mode that denies
 // writers. If some process has it open for writing, Windows refuses with a
 // sharing violation: the file is still being written.
-func openWriters(cands []candidate) []bool {
+func openWriters(root string, cands []candidate) []bool {
 	busy := make([]bool, len(cands))
 	for i, c := range cands {
-		busy[i] = heldForWriting(c.abs)
+		busy[i] = heldForWriting(filepath.Join(root, filepath.FromSlash(c.rel)))
 	}
 	return busy
 }
