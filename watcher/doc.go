@@ -94,7 +94,13 @@
 //
 //   - Paths handed out are NFC; on-disk names may differ (macOS HFS+ stores
 //     NFD) and are kept internally for stat.
-//   - Memory grows with the number of eligible files (about 200 bytes each).
+//   - Memory grows with the number of eligible files: about 180 bytes each
+//     (18 MiB of live heap for 100,000 files, measured by
+//     BenchmarkInitialScan100k).
+//   - A file changed and then changed back to the exact size and mtime it had
+//     when emitted is emitted again; the queue's dedupe absorbs it.
+//   - On Windows the open-writer check opens every candidate once, so the
+//     first scan of a large tree costs one open per file.
 //   - A change that keeps both size and mtime identical is invisible.
 //   - Moving a folder within the tree re-emits its files under their new
 //     paths: a path is part of a version's identity.

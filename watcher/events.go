@@ -15,7 +15,7 @@ import (
 
 // onEvent handles one fsnotify event.
 func (l *loop) onEvent(ev fsnotify.Event) {
-	l.w.log.Debug("file event", "op", ev.Op.String(), "path", ev.Name)
+	l.w.log.Debug("file event", "op", ev.Op, "path", ev.Name)
 	rel, top, ok := l.relOf(ev.Name)
 	if !ok {
 		return
