@@ -80,13 +80,18 @@ type watchdog struct {
 	fired  atomic.Bool
 	cancel context.CancelCauseFunc
 
-	mu      sync.Mutex // guards timer against check running before it is set
-	timer   *time.Timer
-	stopped bool
+	// poll, when set, reports progress the body reader does not see
+	// (the kernel sending the file); a change counts as activity.
+	poll func() int64
+
+	mu       sync.Mutex // guards timer against check running before it is set
+	timer    *time.Timer
+	stopped  bool
+	lastPoll int64
 }
 
-func startWatchdog(limit time.Duration, cancel context.CancelCauseFunc) *watchdog {
-	d := &watchdog{limit: limit, start: time.Now(), cancel: cancel}
+func startWatchdog(limit time.Duration, cancel context.CancelCauseFunc, poll func() int64) *watchdog {
+	d := &watchdog{limit: limit, start: time.Now(), cancel: cancel, poll: poll}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.timer = time.AfterFunc(limit, d.check)
@@ -96,12 +101,21 @@ func startWatchdog(limit time.Duration, cancel context.CancelCauseFunc) *watchdo
 func (d *watchdog) touch() { d.last.Store(int64(time.Since(d.start))) }
 
 // check runs when the timer fires: cut the request if it was idle for the
-// whole limit, else sleep until the limit would be reached.
+// whole limit, else sleep until the limit would be reached (or, polling,
+// a quarter of it).
 func (d *watchdog) check() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.stopped {
 		return
+	}
+	next := d.limit
+	if d.poll != nil {
+		if n := d.poll(); n != d.lastPoll {
+			d.lastPoll = n
+			d.touch()
+		}
+		next = max(d.limit/4, time.Millisecond)
 	}
 	idle := time.Since(d.start) - time.Duration(d.last.Load())
 	if idle >= d.limit {
@@ -109,7 +123,7 @@ func (d *watchdog) check() {
 		d.cancel(errStalled)
 		return
 	}
-	d.timer.Reset(d.limit - idle)
+	d.timer.Reset(min(next, d.limit-idle))
 }
 
 func (d *watchdog) stop() {

@@ -65,13 +65,17 @@
 //
 // # Memory
 //
-// Bodies are streamed from disk through an io.SectionReader with an exact
-// Content-Length (never chunked), in reads of at most 64 KiB, so memory
-// does not grow with file size. The bandwidth limit is one rate.Limiter
-// shared by all workers, waited on before each read. The same reads feed
-// per-file progress (atomics) and the stall watchdog, which cancels a PUT
-// whose body has not moved for StallTimeout, counting from the start of
-// the request until its answer arrives.
+// Bodies are streamed from disk with an exact Content-Length (never
+// chunked), so memory does not grow with file size. Without a bandwidth
+// limit, on Linux, the transport is handed the file itself (a second
+// description of the same inode, through /proc/self/fd) and the kernel
+// sends it with sendfile; progress is that description's offset. With a
+// limit, or elsewhere, an io.SectionReader is read in chunks of at most
+// 64 KiB; the limit is one rate.Limiter shared by all workers, waited on
+// before each chunk, and the same reads feed per-file progress (atomics).
+// Either way the stall watchdog cancels a PUT whose body has not moved for
+// StallTimeout, counting from the start of the request until its answer
+// arrives.
 //
 // # Secrets
 //

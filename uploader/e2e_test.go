@@ -83,7 +83,9 @@ func TestE2EExpiredURLResigned(t *testing.T) {
 	s3 := s3test.Start(t)
 	link := s3test.Proxy(t, strings.TrimPrefix(s3.Endpoint, "http://"))
 	via := s3.Via(link.Addr)
-	presign := func(rel string, _ time.Duration) (string, error) { return via.Presign(rel, time.Second) }
+	// Two seconds: SigV4 dates have whole seconds, so a fresh URL lives
+	// one to two seconds, and the retry (>= 2.5 s later) finds it dead.
+	presign := func(rel string, _ time.Duration) (string, error) { return via.Presign(rel, 2*time.Second) }
 	api, client := startAPI(t, presign)
 	e := newEnv(t, nil, client)
 	const rel = "_graded/a.mov"
@@ -91,7 +93,7 @@ func TestE2EExpiredURLResigned(t *testing.T) {
 	e.enqueue(e.file(rel, want))
 
 	hang := link.Timeout(s3test.Upstream, 0)
-	e.run(Options{StallTimeout: 500 * time.Millisecond, RetryMin: 3 * time.Second, RetryMax: 3 * time.Second})
+	e.run(Options{StallTimeout: 500 * time.Millisecond, RetryMin: 4 * time.Second, RetryMax: 4 * time.Second})
 	if ev := e.next(rel); ev.kind != "retry" || !strings.Contains(ev.reason, "stalled") {
 		t.Fatalf("first attempt: %s %q, want a stall", ev.kind, ev.reason)
 	}
@@ -104,7 +106,7 @@ func TestE2EExpiredURLResigned(t *testing.T) {
 		t.Errorf("stored %d bytes, want %d", len(got), len(want))
 	}
 	if n := api.Requests("sign"); n != 2 {
-		t.Errorf("%d sign requests, want 2 (first, after the 403)", n)
+		t.Errorf("%d sign requests, want 2 (first, after the 403)\n%s", n, e.logs)
 	}
 }
 

@@ -172,13 +172,13 @@ func apiErr(status int, retryAfter string) error {
 // env is one uploader under test: a watch root, the real queue wrapped in
 // a recorder, storage and a signer.
 type env struct {
-	t       *testing.T
-	root    string
-	q       *queue.Queue
-	rec     *recorder
-	st      *storage
-	signer  Signer
-	logs    *syncBuffer
+	t      *testing.T
+	root   string
+	q      *queue.Queue
+	rec    *recorder
+	st     *storage
+	signer Signer
+	logs   *syncBuffer
 }
 
 func newEnv(t *testing.T, st *storage, signer Signer) *env {

@@ -27,9 +27,16 @@ var errStopping = errors.New("the uploader is stopping")
 func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odailies.SignedURL, prog *progress) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	dog := startWatchdog(u.o.StallTimeout, cancel)
+	var files *fileBodies
+	var poll func() int64
+	if job.Size > 0 && u.zeroCopy() {
+		files = &fileBodies{f: f, prog: prog, total: &u.stats.total}
+		defer files.close()
+		poll = files.offset
+	}
+	dog := startWatchdog(u.o.StallTimeout, cancel, poll)
 	defer dog.stop()
-	req, err := u.newRequest(ctx, su.URL, f, job.Size, prog, dog)
+	req, err := u.newRequest(ctx, su.URL, f, job.Size, prog, dog, files)
 	if err != nil {
 		return fmt.Errorf("PUT %s: %w", job.Path, scrubURL(err, su.URL))
 	}
@@ -47,7 +54,7 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 		return nil
 	}
 	err = scrubQuery(odailies.ResponseError("PUT "+job.Path, resp, u.o.Now()), su.URL)
-	if prog.sent.Load() < job.Size {
+	if prog.bytesSent() < job.Size {
 		// Storage answered before taking the whole body. Some servers
 		// then drop the connection without saying so; don't let the
 		// next PUT (a re-signed one, usually) find it in the pool.
@@ -59,7 +66,7 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 
 // newRequest builds the PUT: exact Content-Length, never chunked, and no
 // header beyond User-Agent, Options.Headers and Expect.
-func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, size int64, prog *progress, dog *watchdog) (*http.Request, error) {
+func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, size int64, prog *progress, dog *watchdog, files *fileBodies) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, rawURL, nil)
 	if err != nil {
 		return nil, err
@@ -67,8 +74,7 @@ func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, si
 	req.ContentLength = size
 	req.Body = http.NoBody
 	if size > 0 {
-		req.Body = u.newBody(ctx, f, size, prog, dog)
-		req.GetBody = func() (io.ReadCloser, error) { return u.newBody(ctx, f, size, prog, dog), nil }
+		req.Body, req.GetBody = u.bodies(ctx, f, size, prog, dog, files)
 	}
 	req.Header.Set("User-Agent", u.o.UserAgent)
 	for k, v := range u.o.Headers {
@@ -82,6 +88,22 @@ func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, si
 		req.Header.Set("Expect", "100-continue")
 	}
 	return req, nil
+}
+
+// bodies picks how the file is sent: the file itself when the kernel can
+// send it (see fileBodies), else through a body reader.
+func (u *Uploader) bodies(ctx context.Context, f *os.File, size int64, prog *progress, dog *watchdog,
+	files *fileBodies) (io.ReadCloser, func() (io.ReadCloser, error)) {
+	if files != nil {
+		if b, err := files.next(); err == nil {
+			return b, files.next
+		}
+		// No /proc: the reader below still works, and the watchdog's poll
+		// falls back to the reader's count.
+	}
+	return u.newBody(ctx, f, size, prog, dog), func() (io.ReadCloser, error) {
+		return u.newBody(ctx, f, size, prog, dog), nil
+	}
 }
 
 // scrubURL takes the signed URL out of an error: net/http quotes the whole

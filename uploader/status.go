@@ -1,6 +1,8 @@
 package uploader
 
 import (
+	"io"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -32,11 +34,23 @@ func (u *Uploader) Snapshot() Snapshot {
 	return s
 }
 
-// progress counts one upload's bytes; the body reader updates it.
+// progress counts one upload's bytes: the body reader updates sent, or,
+// while the kernel sends the file itself (fileBodies), file's offset is
+// the count.
 type progress struct {
 	path string
 	size int64
 	sent atomic.Int64
+	file atomic.Pointer[os.File]
+}
+
+func (p *progress) bytesSent() int64 {
+	if f := p.file.Load(); f != nil {
+		if off, err := f.Seek(0, io.SeekCurrent); err == nil {
+			return off
+		}
+	}
+	return p.sent.Load()
 }
 
 // rateWindow is how far back Rate looks; samples are kept at most every
@@ -95,7 +109,7 @@ func (s *stats) snapshot(now time.Time) Snapshot {
 	defer s.mu.Unlock()
 	snap := Snapshot{BytesDone: s.bytesDone, Uploaded: s.uploaded, Active: make([]Progress, 0, len(s.active))}
 	for p := range s.active {
-		snap.Active = append(snap.Active, Progress{Path: p.path, BytesSent: p.sent.Load(), Size: p.size})
+		snap.Active = append(snap.Active, Progress{Path: p.path, BytesSent: p.bytesSent(), Size: p.size})
 	}
 	slices.SortFunc(snap.Active, func(a, b Progress) int { return strings.Compare(a.Path, b.Path) })
 	s.sampleLocked(now)
@@ -110,7 +124,7 @@ func (s *stats) sampleLocked(now time.Time) {
 	if len(s.samples) == rateSamples {
 		s.samples = slices.Delete(s.samples, 0, 1)
 	}
-	s.samples = append(s.samples, sample{at: now, total: s.total.Load()})
+	s.samples = append(s.samples, sample{at: now, total: s.sentLocked()})
 }
 
 // rateLocked measures from the oldest sample inside the window that is at
@@ -136,5 +150,17 @@ func (s *stats) rateLocked(now time.Time) float64 {
 	if dt <= 0 {
 		return 0
 	}
-	return float64(s.total.Load()-from.total) / dt
+	return float64(s.sentLocked()-from.total) / dt
+}
+
+// sentLocked is every body byte sent: the readers' count plus what the
+// kernel has sent of files in flight.
+func (s *stats) sentLocked() int64 {
+	n := s.total.Load()
+	for p := range s.active {
+		if p.file.Load() != nil {
+			n += p.bytesSent()
+		}
+	}
+	return n
 }
