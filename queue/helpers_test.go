@@ -50,7 +50,7 @@ func (f *timers) after(d time.Duration) (<-chan time.Time, func() bool) {
 	return f.fire, func() bool { return true }
 }
 
-func dbPath(t *testing.T) string {
+func dbPath(t testing.TB) string {
 	t.Helper()
 	return filepath.Join(t.TempDir(), "queue.db")
 }

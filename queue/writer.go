@@ -13,6 +13,8 @@ import (
 // While it commits, new changes pile up for the next Update; there is no
 // fixed delay, so a lone change costs one fsync and a busy pool shares them.
 
+const jobsFillPercent = 0.9
+
 // mutation is one key written (val != nil) or deleted (val == nil).
 type mutation struct {
 	bucket   []byte
@@ -84,6 +86,9 @@ func (q *Queue) flush() {
 // apply writes a batch and raises the jobs sequence to lastID, so no ID in
 // the batch is handed out again after a restart.
 func apply(tx *bolt.Tx, batch []*op, lastID uint64) error {
+	// Job keys only grow, so pages split when full pack nearly full
+	// rather than half (bbolt's default, made for random inserts).
+	tx.Bucket(bucketJobs).FillPercent = jobsFillPercent
 	for _, o := range batch {
 		for _, m := range o.muts {
 			if err := applyOne(tx, m); err != nil {
