@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -35,8 +37,43 @@ func runCLI(t *testing.T, env map[string]string, args ...string) cliResult {
 		stderr: &stderr,
 		getenv: func(k string) string { return env[k] },
 	}
-	err := c.main(t.Context(), args)
+	ctx := t.Context()
+	if len(args) > 0 && args[0] == "run" {
+		// The daemon must not touch the system's state and log folders,
+		// and it stops as soon as it has started.
+		isolateRun(t, args)
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		ctx = cctx
+	}
+	err := c.main(ctx, args)
 	return cliResult{code: exitCode(err), err: err, stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// isolateRun points the state and log of the config given to run at a
+// temporary folder, unless the config sets them.
+func isolateRun(t *testing.T, args []string) {
+	t.Helper()
+	for i, a := range args {
+		if a != "-config" || i+1 >= len(args) {
+			continue
+		}
+		data, err := os.ReadFile(args[i+1])
+		if err != nil {
+			return
+		}
+		dir := t.TempDir()
+		body := string(data)
+		if !strings.Contains(body, "[state]") {
+			body += "\n[state]\ndir = " + tomlString(filepath.Join(dir, "state")) + "\n"
+		}
+		if !strings.Contains(body, "[log]") {
+			body += "\n[log]\nfile = " + tomlString(filepath.Join(dir, "log", "uploader.log")) + "\n"
+		}
+		if err := os.WriteFile(args[i+1], []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func TestTopLevelHelpListsEveryCommand(t *testing.T) {

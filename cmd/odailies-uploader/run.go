@@ -2,9 +2,8 @@ package main
 
 import "context"
 
-// cmdRun will run the daemon in the foreground. Until it lands, it checks
-// its flags and the config, in the order the daemon will, so a broken
-// config already fails here with exit 2.
+// cmdRun runs the daemon in the foreground, or under the service manager
+// when it started it.
 func cmdRun(ctx context.Context, c *cli, args []string) error {
 	fs, configPath := c.commandFlags("run", "", "Run the daemon in the foreground (what the service runs).")
 	if err := c.parse(fs, args); err != nil {
@@ -13,8 +12,9 @@ func cmdRun(ctx context.Context, c *cli, args []string) error {
 	if err := noArgs(fs); err != nil {
 		return err
 	}
-	if _, err := c.config(*configPath); err != nil {
+	cfg, err := c.config(*configPath)
+	if err != nil {
 		return err
 	}
-	return notLanded("run")
+	return runDaemon(ctx, c, cfg, modeRun)
 }
