@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/queue"
 )
@@ -57,7 +59,22 @@ func (u *Uploader) localPath(rel string) (string, error) {
 	if path.Clean(rel) != rel {
 		return "", fmt.Errorf("refusing job path %q: not clean", rel)
 	}
-	return filepath.Join(u.o.Root, filepath.FromSlash(rel)), nil
+	return onDisk(filepath.Join(u.o.Root, filepath.FromSlash(rel))), nil
+}
+
+// onDisk finds the spelling a file has on disk. Job paths are in NFC, as
+// the API wants them; a file system that keeps names as written (Linux)
+// may hold the decomposed spelling a Mac produced.
+func onDisk(p string) string {
+	if _, err := os.Lstat(p); err == nil {
+		return p
+	}
+	if nfd := norm.NFD.String(p); nfd != p {
+		if _, err := os.Lstat(nfd); err == nil {
+			return nfd
+		}
+	}
+	return p
 }
 
 // open opens the file and checks it is still the version the job names.

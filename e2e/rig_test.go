@@ -1,0 +1,347 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/odailies/odailies-uploader/internal/s3test"
+	"github.com/odailies/odailies-uploader/odailies/odailiestest"
+)
+
+// bin is the daemon built once for all tests (with the race detector).
+var bin string
+
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "odailies-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	bin = filepath.Join(dir, "odailies-uploader")
+	build := exec.Command("go", "build", "-race", "-o", bin, "../cmd/odailies-uploader")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build the daemon:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// rig is one test's world: a real S3 server, the fake oDailies API signing
+// real SigV4 URLs to it (optionally through a toxiproxy link), a watch
+// root, and the config the daemon runs with.
+type rig struct {
+	t       *testing.T
+	dir     string
+	root    string
+	state   string
+	logFile string
+	config  string
+	token   string
+	s3      *s3test.Server
+	api     *odailiestest.Server
+	link    *s3test.Toxi // nil unless rigOptions.link
+	signer  *presigner
+
+	mu      sync.Mutex
+	outputs []*bytes.Buffer // every command output, checked for secrets
+}
+
+type rigOptions struct {
+	link     bool              // put toxiproxy between the daemon and S3
+	perm     odailiestest.Perm // the token's flags; 0 means all
+	settle   string            // watch.settle; "" means 300ms
+	workers  int               // 0 means 4
+	extraCfg string            // appended to the config
+}
+
+func newRig(t *testing.T, o rigOptions) *rig {
+	t.Helper()
+	r := &rig{t: t, dir: t.TempDir(), token: "e2e-token/with+odd&chars-0123456789abcdef"}
+	r.root = filepath.Join(r.dir, "root")
+	r.state = filepath.Join(r.dir, "state")
+	r.logFile = filepath.Join(r.dir, "log", "uploader.log")
+	for _, d := range []string{"_graded", "_thumbnails"} {
+		mustMkdir(t, filepath.Join(r.root, d))
+	}
+	r.s3 = s3test.Start(t)
+	endpoint := r.s3.Endpoint
+	if o.link {
+		r.link = s3test.Proxy(t, strings.TrimPrefix(endpoint, "http://"))
+		endpoint = "http://" + r.link.Addr
+	}
+	r.signer = newPresigner(t, r.s3, endpoint)
+	perm := o.perm
+	if perm == 0 {
+		perm = odailiestest.Read | odailiestest.Write | odailiestest.Upload
+	}
+	api, err := odailiestest.Start("127.0.0.1:0", odailiestest.Options{
+		ProjectID: "e2e",
+		Tokens:    map[string]odailiestest.Perm{r.token: perm},
+		Dir:       filepath.Join(r.dir, "fake-storage"),
+		Presign:   r.signer.presign,
+	})
+	if err != nil {
+		t.Fatalf("start the fake API: %v", err)
+	}
+	t.Cleanup(func() { api.Close() })
+	r.api = api
+	r.writeConfig(o)
+	t.Cleanup(r.checkSecrets)
+	return r
+}
+
+func (r *rig) writeConfig(o rigOptions) {
+	settle := o.settle
+	if settle == "" {
+		settle = "300ms"
+	}
+	workers := o.workers
+	if workers == 0 {
+		workers = 4
+	}
+	body := fmt.Sprintf(`[api]
+base_url = %q
+project_id = "e2e"
+token = %q
+[watch]
+root = %q
+settle = %q
+[upload]
+workers = %d
+retry_min = "200ms"
+retry_max = "2s"
+stall_timeout = "5s"
+[state]
+dir = %q
+[log]
+file = %q
+level = "debug"
+status_every = "1s"
+%s`, r.api.URL(), r.token, r.root, settle, workers, r.state, r.logFile, o.extraCfg)
+	r.config = filepath.Join(r.dir, "config.toml")
+	if err := os.WriteFile(r.config, []byte(body), 0o600); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// result is a finished command.
+type result struct {
+	code   int
+	stdout string
+	stderr string
+}
+
+// cmd runs the daemon binary with args and -config, to completion.
+func (r *rig) cmd(ctx context.Context, args ...string) result {
+	r.t.Helper()
+	c := r.command(ctx, args...)
+	err := c.Run()
+	return r.result(c, err)
+}
+
+func (r *rig) command(ctx context.Context, args ...string) *exec.Cmd {
+	// Flags go before a command's arguments.
+	full := append([]string{args[0], "-config", r.config}, args[1:]...)
+	c := exec.CommandContext(ctx, bin, full...)
+	c.Stdout, c.Stderr = r.capture(), r.capture()
+	c.Env = append(os.Environ(), "GORACE=halt_on_error=1")
+	c.Cancel = func() error { return c.Process.Signal(syscall.SIGTERM) }
+	c.WaitDelay = 20 * time.Second
+	return c
+}
+
+func (r *rig) capture() *bytes.Buffer {
+	b := new(bytes.Buffer)
+	r.mu.Lock()
+	r.outputs = append(r.outputs, b)
+	r.mu.Unlock()
+	return b
+}
+
+func (r *rig) result(c *exec.Cmd, err error) result {
+	res := result{stdout: c.Stdout.(*bytes.Buffer).String(), stderr: c.Stderr.(*bytes.Buffer).String()}
+	if c.ProcessState != nil {
+		res.code = c.ProcessState.ExitCode()
+	} else if err != nil {
+		r.t.Fatalf("%v: %v", c.Args, err)
+	}
+	return res
+}
+
+// sync runs `sync` and fails the test unless it exits with want.
+func (r *rig) sync(want int) result {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(r.t.Context(), 3*time.Minute)
+	defer cancel()
+	res := r.cmd(ctx, "sync")
+	if res.code != want {
+		r.t.Fatalf("sync exited %d, want %d\nstderr:\n%s\nlog:\n%s", res.code, want, res.stderr, r.logTail())
+	}
+	return res
+}
+
+// daemon is a `run` in the background.
+type daemon struct {
+	r    *rig
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func (r *rig) start() *daemon {
+	r.t.Helper()
+	c := r.command(context.Background(), "run")
+	if err := c.Start(); err != nil {
+		r.t.Fatalf("start run: %v", err)
+	}
+	d := &daemon{r: r, cmd: c, done: make(chan error, 1)}
+	go func() { d.done <- c.Wait() }()
+	r.t.Cleanup(func() { d.kill() })
+	return d
+}
+
+// stop sends SIGTERM and expects a clean exit 0 within a few seconds.
+func (d *daemon) stop() {
+	d.r.t.Helper()
+	d.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-d.done:
+	case <-time.After(15 * time.Second):
+		d.r.t.Fatalf("run did not stop within 15s of SIGTERM\nlog:\n%s", d.r.logTail())
+	}
+	if code := d.cmd.ProcessState.ExitCode(); code != 0 {
+		d.r.t.Fatalf("run exited %d after SIGTERM, want 0\nstderr:\n%s\nlog:\n%s",
+			code, d.cmd.Stderr.(*bytes.Buffer).String(), d.r.logTail())
+	}
+}
+
+// kill sends SIGKILL and reaps the process.
+func (d *daemon) kill() {
+	if d.cmd.ProcessState != nil {
+		return
+	}
+	d.cmd.Process.Kill()
+	<-d.done
+}
+
+// status reads status.json the way scripts do: through `status -json`.
+func (r *rig) status() statusDoc {
+	r.t.Helper()
+	res := r.cmd(r.t.Context(), "status", "-json")
+	if res.code != 0 {
+		r.t.Fatalf("status -json exited %d: %s", res.code, res.stderr)
+	}
+	var s statusDoc
+	if err := json.Unmarshal([]byte(res.stdout), &s); err != nil {
+		r.t.Fatalf("status -json: %v\n%s", err, res.stdout)
+	}
+	return s
+}
+
+// statusFile reads status.json directly, for polling.
+func (r *rig) statusFile() (statusDoc, bool) {
+	data, err := os.ReadFile(filepath.Join(r.state, "status.json"))
+	if err != nil {
+		return statusDoc{}, false
+	}
+	var s statusDoc
+	return s, json.Unmarshal(data, &s) == nil
+}
+
+type statusDoc struct {
+	State          string `json:"state"`
+	Detail         string `json:"detail"`
+	Queued         int    `json:"queued"`
+	Active         int    `json:"active"`
+	Done           int    `json:"done"`
+	Failed         int    `json:"failed"`
+	Gone           int    `json:"gone"`
+	BytesDone      int64  `json:"bytes_done"`
+	RecentFailures []struct {
+		Path  string `json:"path"`
+		Error string `json:"error"`
+	} `json:"recent_failures"`
+	Watcher struct {
+		Mode     string    `json:"mode"`
+		LastScan time.Time `json:"last_scan"`
+	} `json:"watcher"`
+}
+
+// eventually polls cond until it holds or the deadline passes. It waits on
+// another process, which has no channel to wait on.
+func (r *rig) eventually(what string, d time.Duration, cond func() bool) {
+	r.t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("timed out after %s waiting for %s\nlog:\n%s", d, what, r.logTail())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (r *rig) logText() string {
+	data, _ := os.ReadFile(r.logFile)
+	return string(data)
+}
+
+func (r *rig) logTail() string {
+	s := r.logText()
+	if len(s) > 6000 {
+		s = "…" + s[len(s)-6000:]
+	}
+	return s
+}
+
+var signatureRE = regexp.MustCompile(`(?i)x-amz-signature=[0-9a-f]{8}`)
+
+// checkSecrets fails the test if the token or a signed URL's signature
+// appears in the log, the status file or any command output.
+func (r *rig) checkSecrets() {
+	texts := map[string]string{"log": r.logText()}
+	if data, err := os.ReadFile(filepath.Join(r.state, "status.json")); err == nil {
+		texts["status.json"] = string(data)
+	}
+	r.mu.Lock()
+	for i, b := range r.outputs {
+		texts[fmt.Sprintf("command output %d", i)] = b.String()
+	}
+	r.mu.Unlock()
+	for name, text := range texts {
+		for _, secret := range []string{r.token, urlEscapedToken(r.token)} {
+			if strings.Contains(text, secret) {
+				r.t.Errorf("the token appears in the %s", name)
+			}
+		}
+		if signatureRE.MatchString(text) {
+			r.t.Errorf("a signed URL's signature appears in the %s", name)
+		}
+	}
+}
+
+func urlEscapedToken(tok string) string {
+	return strings.NewReplacer("/", "%2F", "+", "%2B", "&", "%26").Replace(tok)
+}
+
+func mustMkdir(t *testing.T, dir string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
