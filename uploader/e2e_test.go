@@ -99,14 +99,22 @@ func TestE2EExpiredURLResigned(t *testing.T) {
 	}
 	link.Remove(hang)
 	link.Latency(s3test.Upstream, 50, 0)
-	if ev := e.next(rel); ev.kind != "done" {
-		t.Fatalf("second attempt: %s %q", ev.kind, ev.reason)
+	// The dead URL costs one PUT; storage may refuse it before or while
+	// the body goes, so a connection cut is one more (transient) retry.
+	for i := 0; ; i++ {
+		ev := e.next(rel)
+		if ev.kind == "done" {
+			break
+		}
+		if ev.kind != "retry" || i == 2 {
+			t.Fatalf("attempt %d after the stall: %s %q", i+2, ev.kind, ev.reason)
+		}
 	}
 	if got, _ := s3.Object(t, rel); !bytes.Equal(got, want) {
 		t.Errorf("stored %d bytes, want %d", len(got), len(want))
 	}
-	if n := api.Requests("sign"); n != 2 {
-		t.Errorf("%d sign requests, want 2 (first, after the 403)\n%s", n, e.logs)
+	if n := api.Requests("sign"); n < 2 || n > 4 {
+		t.Errorf("%d sign requests, want 2 to 4 (the first, then one per dead URL)\n%s", n, e.logs)
 	}
 }
 
