@@ -175,8 +175,3 @@ func noArgs(fs *flag.FlagSet) error {
 	fs.Usage()
 	return &usageError{fmt.Errorf("%s takes no arguments, got %q", fs.Name(), fs.Arg(0))}
 }
-
-// notLanded is what commands whose issue has not landed yet answer.
-func notLanded(name string) error {
-	return fmt.Errorf("%s: not implemented yet in this build", name)
-}
