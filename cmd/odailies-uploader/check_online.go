@@ -15,12 +15,9 @@ const probePath = "_thumbnails/.odailies-uploader-check"
 // checkOnline asks the API to sign the probe path and says, in plain
 // words, whether uploads will work.
 func checkOnline(ctx context.Context, c *cli, cfg *Config) error {
-	client, err := odailies.New(odailies.Options{
-		BaseURL: cfg.API.BaseURL, ProjectID: cfg.API.ProjectID,
-		Token: cfg.API.Token, UserAgent: userAgent(),
-	})
+	client, err := apiClient(cfg)
 	if err != nil {
-		return &configError{fmt.Errorf("api: %w", err)}
+		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()

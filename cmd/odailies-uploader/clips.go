@@ -36,8 +36,9 @@ func clipsUsage(w io.Writer) {
 		"Run 'odailies-uploader clips get -h' or 'clips patch -h' for the options.\n")
 }
 
-// clipsClient is an API client for the config's project and token.
-func clipsClient(cfg *Config) (*odailies.Client, error) {
+// apiClient is the v1 API client for the config's project and token; a
+// refusal of the settings is a configuration error.
+func apiClient(cfg *Config) (*odailies.Client, error) {
 	client, err := odailies.New(odailies.Options{
 		BaseURL:   cfg.API.BaseURL,
 		ProjectID: cfg.API.ProjectID,

@@ -66,7 +66,7 @@ func fetchClips(ctx context.Context, c *cli, configPath string) (map[string]odai
 	if err != nil {
 		return nil, err
 	}
-	client, err := clipsClient(cfg)
+	client, err := apiClient(cfg)
 	if err != nil {
 		return nil, err
 	}

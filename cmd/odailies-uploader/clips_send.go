@@ -18,7 +18,7 @@ func sendPatches(ctx context.Context, c *cli, configPath string, batches [][]oda
 	if err != nil {
 		return err
 	}
-	client, err := clipsClient(cfg)
+	client, err := apiClient(cfg)
 	if err != nil {
 		return err
 	}

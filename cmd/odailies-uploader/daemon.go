@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/queue"
 	"github.com/odailies/odailies-uploader/uploader"
 	"github.com/odailies/odailies-uploader/watcher"
@@ -59,14 +58,9 @@ func openDaemon(cfg *Config, log *slog.Logger) (*daemon, error) {
 
 func (d *daemon) build() error {
 	cfg := d.cfg
-	client, err := odailies.New(odailies.Options{
-		BaseURL:   cfg.API.BaseURL,
-		ProjectID: cfg.API.ProjectID,
-		Token:     cfg.API.Token,
-		UserAgent: userAgent(),
-	})
+	client, err := apiClient(cfg)
 	if err != nil {
-		return &configError{fmt.Errorf("api: %w", err)}
+		return err
 	}
 	d.watcher, err = watcher.New(cfg.Watch.Root, watcher.Options{
 		Dirs:          cfg.Watch.Dirs,
