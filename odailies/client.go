@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/odailies/odailies-uploader/internal/redact"
 )
 
 // Options configure a Client. BaseURL, ProjectID and Token are required;
@@ -41,7 +43,7 @@ type Client struct {
 	hc      *http.Client
 	ua      string
 	now     func() time.Time
-	secrets redactor
+	secrets *redact.Redactor
 }
 
 // Timeouts of the default HTTP client.
@@ -67,7 +69,7 @@ func New(o Options) (*Client, error) {
 	}
 	c := &Client{
 		base: base, project: escapeSegment(o.ProjectID), token: escapeSegment(o.Token),
-		hc: o.HTTPClient, ua: o.UserAgent, now: o.Now, secrets: newRedactor(o.Token),
+		hc: o.HTTPClient, ua: o.UserAgent, now: o.Now, secrets: redact.New(o.Token),
 	}
 	if c.hc == nil {
 		c.hc = defaultHTTPClient()
@@ -95,9 +97,9 @@ func identityProblem(s string) string {
 func checkBaseURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || raw == "" {
-		return "", fmt.Errorf("new client: base URL %q is not a URL", RedactURL(raw))
+		return "", fmt.Errorf("new client: base URL %q is not a URL", redact.URL(raw))
 	}
-	shown := RedactURL(raw)
+	shown := redact.URL(raw)
 	switch {
 	case !u.IsAbs() || u.Host == "":
 		return "", fmt.Errorf("new client: base URL %q is not absolute", shown)

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/odailies/odailies-uploader/internal/redact"
 )
 
 const testProject = "proj 1"
@@ -142,7 +144,7 @@ func TestNetworkErrorsAreRedacted(t *testing.T) {
 				t.Fatal("call to a closed port succeeded")
 			}
 			assertNoToken(t, err.Error())
-			if !strings.Contains(err.Error(), RedactToken(testToken)) {
+			if !strings.Contains(err.Error(), redact.Token(testToken)) {
 				t.Errorf("error %q does not show the redacted URL", err)
 			}
 			var ue *url.Error

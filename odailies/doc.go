@@ -28,8 +28,9 @@
 //
 // The token travels as a path segment, so every URL the client builds holds
 // it, and net/http quotes the URL in its errors. Every error a Client
-// returns has the token replaced by RedactToken's form and every URL query
+// returns has the token replaced by redact.Token's form and every URL query
 // cut to "?…", including any server error body it quotes. Client.Redact does
-// the same for other text; RedactURL cuts a signed URL's query for logs.
-// SignedURL.URL itself is a secret: log it only through RedactURL.
+// the same for other text (both use internal/redact, the project's one
+// redactor). SignedURL.URL itself is a secret: log it only through
+// redact.URL.
 package odailies

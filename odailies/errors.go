@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/odailies/odailies-uploader/internal/redact"
 )
 
 // ErrProtocol wraps answers the client cannot understand (bad JSON, a
@@ -40,19 +42,19 @@ const bodyExcerptMax = 200
 // not contain secrets. now is used to turn an HTTP-date Retry-After into a
 // duration. It does not close the body; the caller does.
 func ResponseError(op string, resp *http.Response, now time.Time) error {
-	return responseError(op, resp, now, redactor{})
+	return responseError(op, resp, now, nil)
 }
 
 // responseError is ResponseError with the body text redacted before it is
 // cut to an excerpt, so a token the server echoes never shows in part.
-func responseError(op string, resp *http.Response, now time.Time, r redactor) error {
+func responseError(op string, resp *http.Response, now time.Time, r *redact.Redactor) error {
 	buf := make([]byte, 4096)
 	n, _ := readAtMost(resp, buf)
 	text := string(buf[:n])
 	if n == len(buf) {
-		text = r.cutText(text)
+		text = r.Cut(text)
 	} else {
-		text = r.text(text)
+		text = r.String(text)
 	}
 	return &apiError{
 		op:         op,

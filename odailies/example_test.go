@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/odailies/odailies-uploader/internal/redact"
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/odailies/odailiestest"
 )
@@ -55,7 +56,7 @@ func ExampleClient_SignUpload() {
 	resp.Body.Close()
 	got, _ := api.Received("_thumbnails/A001C001.jpg")
 	fmt.Println(resp.StatusCode, string(got))
-	fmt.Println(odailies.RedactToken("demo-token-0123456789"))
+	fmt.Println(redact.Token("demo-token-0123456789"))
 	// Output:
 	// 200 jpeg bytes
 	// dem…6789

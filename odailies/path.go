@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/odailies/odailies-uploader/internal/redact"
 )
 
 // ErrBadPath marks a relative path that may never be sent to the API: an
@@ -50,30 +52,6 @@ func segmentProblem(s string) string {
 	return ""
 }
 
-// escapeSegment percent-escapes every byte that is not unreserved. It is
-// stricter than url.PathEscape, which leaves characters such as ';', ',',
-// '+', '&', '=', ':', '@' and '$' that servers and proxies may rewrite.
-func escapeSegment(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if unreserved(c) {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteByte('%')
-		b.WriteByte(hex[c>>4])
-		b.WriteByte(hex[c&15])
-	}
-	return b.String()
-}
-
-func unreserved(c byte) bool {
-	switch {
-	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
-		return true
-	}
-	return c == '-' || c == '.' || c == '_' || c == '~'
-}
+// escapeSegment percent-escapes every byte that is not unreserved: see
+// redact.EscapeSegment, which the redactor matches tokens in too.
+func escapeSegment(s string) string { return redact.EscapeSegment(s) }

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/odailies/odailies-uploader/internal/redact"
 )
 
 // signAnswerMax bounds a sign answer; a real one is a few hundred bytes.
@@ -95,7 +97,7 @@ func signedURLField(op string, raw json.RawMessage) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || !u.IsAbs() || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return "", protocolError(op, fmt.Sprintf("field %q is not an absolute http(s) URL: %s", "url", RedactURL(s)))
+		return "", protocolError(op, fmt.Sprintf("field %q is not an absolute http(s) URL: %s", "url", redact.URL(s)))
 	}
 	return s, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/odailies/odailies-uploader/internal/redact"
 )
 
 func TestSignUploadRequest(t *testing.T) {
@@ -150,7 +152,7 @@ func TestSignUploadStatuses(t *testing.T) {
 			if d, ok := RetryAfter(err); d != tt.wait || ok != (tt.wait > 0) {
 				t.Errorf("RetryAfter = %v, %v, want %v", d, ok, tt.wait)
 			}
-			if !strings.Contains(err.Error(), "no luck for "+RedactToken(testToken)) {
+			if !strings.Contains(err.Error(), "no luck for "+redact.Token(testToken)) {
 				t.Errorf("error %q lacks the body excerpt", err)
 			}
 			assertNoToken(t, err.Error())

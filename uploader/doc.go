@@ -81,5 +81,5 @@
 //
 // Signed URLs never reach a log line or a job's reason unredacted: errors
 // from net/http quote the request URL, and are scrubbed with
-// odailies.RedactURL.
+// redact.URL.
 package uploader

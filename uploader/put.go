@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/odailies/odailies-uploader/internal/redact"
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/queue"
 )
@@ -111,10 +112,10 @@ func (u *Uploader) bodies(ctx context.Context, f *os.File, size int64, prog *pro
 func scrubURL(err error, signed string) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		ue.URL = odailies.RedactURL(ue.URL)
+		ue.URL = redact.URL(ue.URL)
 	}
 	if signed != "" && strings.Contains(err.Error(), signed) {
-		return errors.New(strings.ReplaceAll(err.Error(), signed, odailies.RedactURL(signed)))
+		return errors.New(strings.ReplaceAll(err.Error(), signed, redact.URL(signed)))
 	}
 	return err
 }
