@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/odailies/odailies-uploader/internal/units"
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/queue"
 )
@@ -107,7 +108,7 @@ func (u *Uploader) check(fi fs.FileInfo, job queue.Job) (outcome, bool) {
 	case fi.Size() != job.Size || !fi.ModTime().Equal(job.ModTime):
 		return changed(fmt.Sprintf("now %d bytes, modified %s", fi.Size(), fi.ModTime().UTC().Format("2006-01-02T15:04:05.000Z07:00"))), true
 	case job.Size > u.o.MaxPutSize:
-		return fail(fmt.Sprintf("%d bytes is larger than the %s single-upload limit", job.Size, fmtSize(u.o.MaxPutSize)), hintSize), true
+		return fail(fmt.Sprintf("%d bytes is larger than the %s single-upload limit", job.Size, units.Exact(u.o.MaxPutSize)), hintSize), true
 	}
 	return outcome{}, false
 }
@@ -199,18 +200,4 @@ func (u *Uploader) putFailed(job queue.Job, err error) outcome {
 		return u.transient(job, err)
 	}
 	return fail(err.Error(), hintRetry)
-}
-
-// fmtSize prints a byte count in binary units.
-func fmtSize(n int64) string {
-	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
-	v, i := float64(n), 0
-	for v >= 1024 && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	if v == float64(int64(v)) {
-		return fmt.Sprintf("%d %s", int64(v), units[i])
-	}
-	return fmt.Sprintf("%.1f %s", v, units[i])
 }

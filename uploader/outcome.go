@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/odailies/odailies-uploader/internal/units"
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/queue"
 )
@@ -130,17 +131,10 @@ func (u *Uploader) logOutcome(job queue.Job, o outcome, took time.Duration) {
 	}
 }
 
-// fmtRate prints bytes per second in decimal units, as network rates are.
+// fmtRate prints the rate of one upload in the project's units.
 func fmtRate(size int64, took time.Duration) string {
 	if took <= 0 {
 		return "-"
 	}
-	r := float64(size) / took.Seconds()
-	units := []string{"B/s", "kB/s", "MB/s", "GB/s"}
-	i := 0
-	for r >= 1000 && i < len(units)-1 {
-		r /= 1000
-		i++
-	}
-	return fmt.Sprintf("%.1f %s", r, units[i])
+	return units.Rate(float64(size) / took.Seconds())
 }

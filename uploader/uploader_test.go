@@ -160,7 +160,7 @@ func TestRefusesBadJobs(t *testing.T) {
 	if ev := e.next(outside.Path); ev.kind != "fail" || !strings.Contains(ev.reason, "refusing job path") {
 		t.Errorf("outside root: %s %q", ev.kind, ev.reason)
 	}
-	if ev := e.next("_graded/big.mov"); ev.kind != "fail" || !strings.Contains(ev.reason, "larger than the 1 KiB single-upload limit") {
+	if ev := e.next("_graded/big.mov"); ev.kind != "fail" || !strings.Contains(ev.reason, "larger than the 1KiB single-upload limit") {
 		t.Errorf("too large: %s %q", ev.kind, ev.reason)
 	}
 	if n := st.puts.Load(); n != 0 {
