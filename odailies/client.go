@@ -57,9 +57,9 @@ const (
 
 // New checks o and returns a client. It makes no request.
 func New(o Options) (*Client, error) {
-	base, err := checkBaseURL(o.BaseURL)
+	base, err := CheckBaseURL(o.BaseURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("new client: base URL %w", err)
 	}
 	if why := identityProblem(o.ProjectID); why != "" {
 		return nil, fmt.Errorf("new client: project id %s", why)
@@ -92,31 +92,34 @@ func identityProblem(s string) string {
 	return ""
 }
 
-// checkBaseURL returns the base without a trailing slash, or why it is
-// refused. Errors show the URL without userinfo or query.
-func checkBaseURL(raw string) (string, error) {
-	u, err := url.Parse(raw)
-	if err != nil || raw == "" {
-		return "", fmt.Errorf("new client: base URL %q is not a URL", redact.URL(raw))
-	}
-	shown := redact.URL(raw)
+// DefaultBaseURL is the production API.
+const DefaultBaseURL = "https://odailies.com/api/v1"
+
+// CheckBaseURL is the one check of an API base URL: absolute, https unless
+// the host is loopback (tests, the demo sandbox), no userinfo, query or
+// fragment. It returns the base without surrounding space or a trailing
+// slash, or why it is refused; errors show the URL redacted.
+func CheckBaseURL(raw string) (string, error) {
+	s := strings.TrimRight(strings.TrimSpace(raw), "/")
+	u, err := url.Parse(s)
+	shown := redact.URL(s)
 	switch {
-	case !u.IsAbs() || u.Host == "":
-		return "", fmt.Errorf("new client: base URL %q is not absolute", shown)
+	case err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "":
+		return "", fmt.Errorf("%q is not an absolute URL: use e.g. %q", shown, DefaultBaseURL)
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("new client: base URL %q must not hold userinfo, a query or a fragment", shown)
+		return "", fmt.Errorf("%q must not hold a user, query or fragment: use e.g. %q", shown, DefaultBaseURL)
 	case u.Scheme == "https":
-	case u.Scheme == "http" && isLoopbackHost(u.Hostname()):
+	case u.Scheme == "http" && IsLoopbackHost(u.Hostname()):
 	case u.Scheme == "http":
-		return "", fmt.Errorf("new client: base URL %q: plain http is allowed only for loopback hosts; use https", shown)
+		return "", fmt.Errorf("plain http to %s would send the token unencrypted: use https (http is only for loopback)", u.Hostname())
 	default:
-		return "", fmt.Errorf("new client: base URL %q: scheme must be https", shown)
+		return "", fmt.Errorf("scheme %q is not supported: use https", u.Scheme)
 	}
-	return strings.TrimRight(raw, "/"), nil
+	return s, nil
 }
 
-// isLoopbackHost reports "localhost" or a loopback IP address.
-func isLoopbackHost(h string) bool {
+// IsLoopbackHost reports "localhost" or a loopback IP address.
+func IsLoopbackHost(h string) bool {
 	if strings.EqualFold(h, "localhost") {
 		return true
 	}
@@ -142,7 +145,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
 		return errors.New("stopped after 5 redirects")
 	}
-	if req.URL.Scheme != "https" && !isLoopbackHost(req.URL.Hostname()) {
+	if req.URL.Scheme != "https" && !IsLoopbackHost(req.URL.Hostname()) {
 		return errors.New("refused redirect to plain http")
 	}
 	return nil

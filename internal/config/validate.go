@@ -1,43 +1,26 @@
-package main
+package config
 
 import (
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/odailies/odailies-uploader/odailies"
 )
 
-// checkBaseURL requires an absolute http(s) URL, https unless the host is
-// loopback, and returns it without a trailing slash.
+// checkBaseURL checks api.base_url with the API client's own rule.
 func (l *loader) checkBaseURL(raw string) string {
-	s := strings.TrimRight(strings.TrimSpace(raw), "/")
-	u, err := url.Parse(s)
-	switch {
-	case err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "":
-		l.errf("api.base_url", "%q is not an absolute URL: use e.g. %q", raw, defaultBaseURL)
-	case u.Scheme != "https" && u.Scheme != "http":
-		l.errf("api.base_url", "scheme %q is not supported: use https", u.Scheme)
-	case u.Scheme == "http" && !isLoopback(u.Hostname()):
-		l.errf("api.base_url", "plain http to %s would send the token unencrypted: use https (http is only for loopback)", u.Hostname())
-	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
-		l.errf("api.base_url", "must not hold a user, query or fragment: use e.g. %q", defaultBaseURL)
+	s, err := odailies.CheckBaseURL(raw)
+	if err != nil {
+		l.errf("api.base_url", "%v", err)
+		return strings.TrimSpace(raw)
 	}
 	return s
-}
-
-// isLoopback reports whether host is localhost or a loopback address.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // checkRoot requires watch.root and resolves it.
@@ -99,9 +82,9 @@ func hasDriveLetter(p string) bool {
 func (l *loader) checkDuration(key string, d durationValue, lowest time.Duration) time.Duration {
 	if time.Duration(d) < lowest {
 		if lowest == 0 {
-			l.errf(key, "%s is negative: use 0 or more", dur(time.Duration(d)))
+			l.errf(key, "%s is negative: use 0 or more", Duration(time.Duration(d)))
 		} else {
-			l.errf(key, "%s is too short: use at least %s", dur(time.Duration(d)), dur(lowest))
+			l.errf(key, "%s is too short: use at least %s", Duration(time.Duration(d)), Duration(lowest))
 		}
 	}
 	return time.Duration(d)
@@ -123,19 +106,19 @@ func (l *loader) checkGlobs(key string, globs []string) []string {
 
 // checkFolders warns about a root or watched folder that is not there: a
 // drive may be unplugged, and the watcher re-checks. `check -offline`
-// turns the same findings into errors (see missingFolders).
+// turns the same findings into errors (see MissingFolders).
 func (l *loader) checkFolders(root string, dirs []string) {
 	if root == "" {
 		return
 	}
-	for _, p := range missingFolders(root, dirs) {
+	for _, p := range MissingFolders(root, dirs) {
 		l.warnf("%s (run starts anyway and uploads once it is there)", p)
 	}
 }
 
-// missingFolders describes root and each watched folder that is missing
+// MissingFolders describes root and each watched folder that is missing
 // or not a folder, one sentence each.
-func missingFolders(root string, dirs []string) []string {
+func MissingFolders(root string, dirs []string) []string {
 	if msg := folderProblem("watch.root", root); msg != "" {
 		return []string{msg}
 	}

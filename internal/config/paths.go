@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"os"
@@ -13,8 +13,8 @@ type osPaths struct {
 	config, stateDir, logFile string
 }
 
-// defaultConfigPath is where the config is read from without -config.
-func defaultConfigPath() string { return pathsFor(runtime.GOOS, os.Getenv).config }
+// DefaultPath is where the config is read from without -config.
+func DefaultPath() string { return pathsFor(runtime.GOOS, os.Getenv).config }
 
 // defaultStateDir is state.dir when the config leaves it empty.
 func defaultStateDir() string { return pathsFor(runtime.GOOS, os.Getenv).stateDir }

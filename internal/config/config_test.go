@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"fmt"
@@ -11,21 +11,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/odailies/odailies-uploader/internal/config/configtest"
 )
 
 // load loads body written to a fresh folder, failing the test on error.
 func load(t *testing.T, body string, env map[string]string) (*Config, []string) {
 	t.Helper()
-	cfg, warnings, err := loadConfig(writeConfig(t, t.TempDir(), body), func(k string) string { return env[k] })
+	cfg, warnings, err := Load(configtest.Write(t, t.TempDir(), body), func(k string) string { return env[k] })
 	if err != nil {
-		t.Fatalf("loadConfig: %v", err)
+		t.Fatalf("Load: %v", err)
 	}
 	return cfg, warnings
 }
 
 func TestLoadConfigDefaults(t *testing.T) {
-	root := makeRoot(t)
-	cfg, warnings := load(t, testConfigBody(root), nil)
+	root := configtest.Root(t)
+	cfg, warnings := load(t, configtest.Body(root), nil)
 	if len(warnings) != 0 {
 		t.Errorf("warnings: %q", warnings)
 	}
@@ -40,7 +42,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	wantUpload := UploadConfig{
 		Workers: 4, Priority: []string{"_thumbnails", "_graded"}, RetryMin: time.Second,
-		RetryMax: 5 * time.Minute, StallTimeout: time.Minute, Headers: map[string]string{}, SmallFile: 64e6,
+		RetryMax: 5 * time.Minute, StallTimeout: time.Minute, Headers: map[string]string{}, SmallFile: 64 << 20,
 	}
 	if !reflect.DeepEqual(cfg.Upload, wantUpload) {
 		t.Errorf("upload = %+v\nwant     %+v", cfg.Upload, wantUpload)
@@ -49,7 +51,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	if cfg.Log != wantLog {
 		t.Errorf("log = %+v, want %+v", cfg.Log, wantLog)
 	}
-	wantAPI := APIConfig{BaseURL: "http://127.0.0.1:1/api/v1", ProjectID: "proj", Token: testToken, TokenSource: "api.token"}
+	wantAPI := APIConfig{BaseURL: "http://127.0.0.1:1/api/v1", ProjectID: "proj", Token: configtest.Token, TokenSource: "api.token"}
 	if cfg.API != wantAPI || cfg.State.Dir != defaultStateDir() || cfg.Service.Name != "odailies-uploader" {
 		t.Errorf("api = %+v, state = %q, service = %+v", cfg.API, cfg.State.Dir, cfg.Service)
 	}
@@ -76,7 +78,7 @@ func uncommentExample(t *testing.T, root string) string {
 			line = line[1:]
 		}
 		if strings.HasPrefix(line, "root = ") {
-			line = "root = " + tomlString(root)
+			line = "root = " + configtest.Quote(root)
 		}
 		out = append(out, line)
 	}
@@ -84,10 +86,10 @@ func uncommentExample(t *testing.T, root string) string {
 }
 
 func TestExampleShowsTheDefaults(t *testing.T) {
-	root := makeRoot(t)
-	env := map[string]string{tokenEnv: testToken}
+	root := configtest.Root(t)
+	env := map[string]string{tokenEnv: configtest.Token}
 	all, _ := load(t, uncommentExample(t, root), env)
-	bare, _ := load(t, "[watch]\nroot = "+tomlString(root)+"\n[api]\nproject_id = \"your-project-id\"\n", env)
+	bare, _ := load(t, "[watch]\nroot = "+configtest.Quote(root)+"\n[api]\nproject_id = \"your-project-id\"\n", env)
 	all.Path, bare.Path = "", ""
 	if !reflect.DeepEqual(all, bare) {
 		t.Errorf("the example's values differ from the defaults:\nexample  %+v\ndefaults %+v", all, bare)
@@ -107,10 +109,10 @@ func TestRelativePathsResolveAgainstConfigFolder(t *testing.T) {
 	}
 	body := "[api]\nproject_id = \"p\"\ntoken_file = \"secrets/token\"\n" +
 		"[watch]\nroot = \"../dailies\"\n[state]\ndir = \"state\"\n[log]\nfile = \"logs/u.log\"\n"
-	cfgPath := writeConfig(t, etc, body)
+	cfgPath := configtest.Write(t, etc, body)
 	t.Chdir(t.TempDir()) // the working directory must not matter
 
-	cfg, warnings, err := loadConfig(filepath.Join(etc, "config.toml"), func(string) string { return "" })
+	cfg, warnings, err := Load(filepath.Join(etc, "config.toml"), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,8 +135,8 @@ func TestRelativePathsResolveAgainstConfigFolder(t *testing.T) {
 }
 
 func TestTokenFromEnvironment(t *testing.T) {
-	root := makeRoot(t)
-	body := strings.Replace(testConfigBody(root), "token = \""+testToken+"\"\n", "", 1)
+	root := configtest.Root(t)
+	body := strings.Replace(configtest.Body(root), "token = \""+configtest.Token+"\"\n", "", 1)
 	cfg, _ := load(t, body, map[string]string{tokenEnv: "  env-token-0123456789 \n"})
 	if cfg.API.Token != "env-token-0123456789" || cfg.API.TokenSource != tokenEnv {
 		t.Errorf("token %q from %q", cfg.API.Token, cfg.API.TokenSource)
@@ -145,7 +147,7 @@ func TestWarnsWhenOthersCanReadTheToken(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Windows permissions are ACLs, not mode bits")
 	}
-	root := makeRoot(t)
+	root := configtest.Root(t)
 	tests := []struct {
 		name       string
 		body       string
@@ -153,25 +155,25 @@ func TestWarnsWhenOthersCanReadTheToken(t *testing.T) {
 		tokenMode  os.FileMode
 		want       string // "" for no warning
 	}{
-		{"private inline", testConfigBody(root), 0o600, 0, ""},
-		{"shared inline", testConfigBody(root), 0o644, 0, "api.token: the config holds the token"},
-		{"group-readable inline", testConfigBody(root), 0o640, 0, "api.token"},
-		{"shared config, token elsewhere", edit(`token = ".*"`, `token_file = "tok"`)(root), 0o644, 0o600, ""},
-		{"shared token file", edit(`token = ".*"`, `token_file = "tok"`)(root), 0o600, 0o604, "api.token_file: the token file"},
+		{"private inline", configtest.Body(root), 0o600, 0, ""},
+		{"shared inline", configtest.Body(root), 0o644, 0, "api.token: the config holds the token"},
+		{"group-readable inline", configtest.Body(root), 0o640, 0, "api.token"},
+		{"shared config, token elsewhere", configtest.Edit(`token = ".*"`, `token_file = "tok"`)(root), 0o644, 0o600, ""},
+		{"shared token file", configtest.Edit(`token = ".*"`, `token_file = "tok"`)(root), 0o600, 0o604, "api.token_file: the token file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			p := writeConfig(t, dir, tt.body)
+			p := configtest.Write(t, dir, tt.body)
 			chmod(t, p, tt.configMode)
 			if tt.tokenMode != 0 {
 				tok := filepath.Join(dir, "tok")
-				if err := os.WriteFile(tok, []byte(testToken), 0o600); err != nil {
+				if err := os.WriteFile(tok, []byte(configtest.Token), 0o600); err != nil {
 					t.Fatal(err)
 				}
 				chmod(t, tok, tt.tokenMode)
 			}
-			_, warnings, err := loadConfig(p, func(string) string { return "" })
+			_, warnings, err := Load(p, func(string) string { return "" })
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -179,7 +181,9 @@ func TestWarnsWhenOthersCanReadTheToken(t *testing.T) {
 			if tt.want == "" && got != "" || !strings.Contains(got, tt.want) || tt.want != "" && !strings.Contains(got, "chmod 600") {
 				t.Errorf("warnings %q, want one containing %q", got, tt.want)
 			}
-			assertNoSecret(t, got, testToken)
+			if strings.Contains(got, configtest.Token) {
+				t.Errorf("warnings show the token: %s", got)
+			}
 		})
 	}
 }
@@ -192,8 +196,8 @@ func chmod(t *testing.T, p string, mode os.FileMode) {
 }
 
 func TestUnknownKeysAllNamed(t *testing.T) {
-	body := testConfigBody(makeRoot(t)) + "settel = \"1s\"\n[upload]\nworker = 2\n[upload.headers]\nX-Ok = \"1\"\n"
-	_, _, err := loadConfig(writeConfig(t, t.TempDir(), body), nil)
+	body := configtest.Body(configtest.Root(t)) + "settel = \"1s\"\n[upload]\nworker = 2\n[upload.headers]\nX-Ok = \"1\"\n"
+	_, _, err := Load(configtest.Write(t, t.TempDir(), body), nil)
 	for _, want := range []string{`line 7: unknown key "watch.settel"`, `line 9: unknown key "upload.worker"`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want it to contain %q", err, want)
@@ -223,11 +227,11 @@ func TestUnknownKeySuggestions(t *testing.T) {
 
 func TestManyUnknownKeysAreCapped(t *testing.T) {
 	var b strings.Builder
-	b.WriteString(testConfigBody(makeRoot(t)))
+	b.WriteString(configtest.Body(configtest.Root(t)))
 	for i := range 20 {
 		fmt.Fprintf(&b, "junk%d = 1\n", i)
 	}
-	_, _, err := loadConfig(writeConfig(t, t.TempDir(), b.String()), nil)
+	_, _, err := Load(configtest.Write(t, t.TempDir(), b.String()), nil)
 	if err == nil || strings.Count(err.Error(), `unknown key "`) != maxReported || !strings.Contains(err.Error(), "and 15 more") {
 		t.Errorf("err = %v", err)
 	}
@@ -235,8 +239,8 @@ func TestManyUnknownKeysAreCapped(t *testing.T) {
 
 func TestSyntaxErrorOnTheTokenLineHidesIt(t *testing.T) {
 	for _, tok := range []string{"abcdef0123456789XYZ", "s3cr3t-token-abcdef"} {
-		body := edit(`token = ".*"`, "token = "+tok)(makeRoot(t))
-		_, _, err := loadConfig(writeConfig(t, t.TempDir(), body), nil)
+		body := configtest.Edit(`token = ".*"`, "token = "+tok)(configtest.Root(t))
+		_, _, err := Load(configtest.Write(t, t.TempDir(), body), nil)
 		if err == nil || !strings.Contains(err.Error(), "line 4") {
 			t.Fatalf("err = %v, want a syntax error on line 4", err)
 		}
@@ -282,7 +286,7 @@ func TestPathsFor(t *testing.T) {
 			t.Errorf("%s %v: %+v, want %+v", tt.goos, tt.env, got, tt.want)
 		}
 	}
-	if !filepath.IsAbs(defaultConfigPath()) || !filepath.IsAbs(defaultStateDir()) || !filepath.IsAbs(defaultLogFile()) {
-		t.Errorf("defaults are not absolute here: %q %q %q", defaultConfigPath(), defaultStateDir(), defaultLogFile())
+	if !filepath.IsAbs(DefaultPath()) || !filepath.IsAbs(defaultStateDir()) || !filepath.IsAbs(defaultLogFile()) {
+		t.Errorf("defaults are not absolute here: %q %q %q", DefaultPath(), defaultStateDir(), defaultLogFile())
 	}
 }

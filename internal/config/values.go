@@ -1,13 +1,12 @@
-package main
+package config
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
-	"math"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/odailies/odailies-uploader/internal/units"
 )
 
 // The types below are what the TOML decoder fills for values that are
@@ -45,7 +44,7 @@ func (z *sizeValue) UnmarshalTOML(v any) error {
 		*z = sizeValue(v)
 		return nil
 	case string:
-		n, err := parseSize(v)
+		n, err := units.ParseSize(v)
 		if err != nil {
 			return err
 		}
@@ -65,7 +64,7 @@ func (r *rateValue) UnmarshalTOML(v any) error {
 	if !ok {
 		return fmt.Errorf("want a rate in quotes such as \"40MB/s\" (or \"\" for unlimited), got %s", tomlKind(v))
 	}
-	n, err := parseRate(s)
+	n, err := units.ParseRate(s)
 	if err != nil {
 		return err
 	}
@@ -105,80 +104,13 @@ func parseLevel(s string) (slog.Level, error) {
 	return 0, fmt.Errorf("bad log level %q: use \"debug\", \"info\", \"warn\" or \"error\"", s)
 }
 
-// levelName is the config spelling of a level.
-func levelName(l slog.Level) string {
+// LevelName is the config spelling of a level.
+func LevelName(l slog.Level) string {
 	return strings.ToLower(l.String())
 }
 
 // sizeUnits maps a unit suffix (lower case) to its multiplier. KB/MB/GB are
 // decimal, KiB/MiB/GiB binary.
-var sizeUnits = map[string]float64{
-	"": 1, "b": 1,
-	"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
-	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
-}
-
-// errBadSize is wrapped by every size and rate parse error.
-var errBadSize = errors.New("use a number and a unit such as \"64MB\", \"1.5GiB\" or \"512KiB\"")
-
-// parseSize parses "40MB", "1.5GiB", "512" (bytes) into a byte count.
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
-	if i < 0 {
-		i = len(t)
-	}
-	mult, ok := sizeUnits[strings.ToLower(strings.TrimSpace(t[i:]))]
-	if !ok || i == 0 {
-		return 0, fmt.Errorf("bad size %q: %w", s, errBadSize)
-	}
-	num, err := strconv.ParseFloat(t[:i], 64)
-	if err != nil {
-		return 0, fmt.Errorf("bad size %q: %w", s, errBadSize)
-	}
-	n := num * mult
-	if math.IsNaN(n) || n >= math.MaxInt64 {
-		return 0, fmt.Errorf("bad size %q: too large", s)
-	}
-	return int64(n), nil
-}
-
-// parseRate parses "40MB/s" into bytes per second; "" is 0 (unlimited).
-func parseRate(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	if t == "" {
-		return 0, nil
-	}
-	size, ok := strings.CutSuffix(t, "/s")
-	if !ok {
-		return 0, fmt.Errorf("bad rate %q: write it per second, such as \"40MB/s\" (or \"\" for unlimited)", s)
-	}
-	n, err := parseSize(size)
-	if err != nil {
-		return 0, fmt.Errorf("bad rate %q: %w", s, errBadSize)
-	}
-	if n == 0 {
-		return 0, fmt.Errorf("bad rate %q: must be above zero (use \"\" for unlimited)", s)
-	}
-	return n, nil
-}
-
-// formatSize writes n in the largest unit that divides it exactly, so the
-// printed value reads back as the same number: 64000000 → "64MB",
-// 1610612736 → "1.5GiB" is not exact in whole units and prints as "1536MiB".
-func formatSize(n int64) string {
-	units := []struct {
-		name string
-		mult int64
-	}{{"GiB", 1 << 30}, {"GB", 1e9}, {"MiB", 1 << 20}, {"MB", 1e6}, {"KiB", 1 << 10}, {"KB", 1e3}}
-	for _, u := range units {
-		if n != 0 && n%u.mult == 0 {
-			return fmt.Sprintf("%d%s", n/u.mult, u.name)
-		}
-	}
-	return fmt.Sprintf("%dB", n)
-}
-
 // tomlKind names the TOML type of a decoded value for error messages.
 func tomlKind(v any) string {
 	switch v.(type) {

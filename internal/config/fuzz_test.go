@@ -1,24 +1,25 @@
-package main
+package config
 
 import (
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/odailies/odailies-uploader/internal/config/configtest"
 )
 
 // FuzzLoadConfig feeds arbitrary text to the loader: it must never panic,
-// every error must be a *configError, and check must be able to print
+// every error must be a *Error, and check must be able to print
 // whatever it accepts.
 func FuzzLoadConfig(f *testing.F) {
-	f.Add(testConfigBody("/tmp"))
+	f.Add(configtest.Body("/tmp"))
 	if example, err := os.ReadFile(filepath.Join("..", "..", "config.example.toml")); err == nil {
 		f.Add(string(example))
 	}
-	for _, tt := range brokenConfigs {
-		if tt.body != nil {
-			f.Add(tt.body("/tmp"))
+	for _, tt := range configtest.Broken {
+		if tt.Body != nil {
+			f.Add(tt.Body("/tmp"))
 		}
 	}
 	f.Add("[upload]\nsmall_file = 123\nbandwidth = \"1.5GiB/s\"\nheaders = { a = \"b\" }\n")
@@ -29,14 +30,15 @@ func FuzzLoadConfig(f *testing.F) {
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		cfg, warnings, err := loadConfig(p, func(string) string { return "" })
+		cfg, warnings, err := Load(p, func(string) string { return "" })
 		if err != nil {
-			var ce *configError
+			var ce *Error
 			if !errors.As(err, &ce) {
-				t.Fatalf("error is %T, not *configError: %v", err, err)
+				t.Fatalf("error is %T, not *Error: %v", err, err)
 			}
 			return
 		}
-		printSettings(io.Discard, cfg, warnings)
+		_ = cfg.Settings()
+		_ = warnings
 	})
 }

@@ -1,4 +1,11 @@
-package main
+// Package config turns the TOML config file into a typed, defaulted and
+// validated Config: per-OS default paths, paths resolved against the
+// config's folder, sizes, rates and durations, exactly one token source.
+// It is the one place a key is spelled (Keys; a test checks
+// config.example.toml against it, every key present and every default
+// equal). Every problem is an *Error naming the file, and the key and line
+// to fix; commands exit 2 on one.
+package config
 
 import (
 	"errors"
@@ -12,6 +19,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/odailies/odailies-uploader/internal/units"
 )
 
 // Config is the loaded, defaulted and validated configuration. Every path in
@@ -83,20 +92,32 @@ type ServiceConfig struct {
 	User        string
 }
 
-// configError is a problem in the config file or its environment: exit 2.
-type configError struct{ err error }
+// Error is a problem in the config file or its environment, something a
+// person fixes in the config or on the machine: commands exit 2 on one.
+type Error struct{ err error }
 
-func (e *configError) Error() string { return e.err.Error() }
-func (e *configError) Unwrap() error { return e.err }
+// Errorf returns an *Error with the formatted text; %w wraps as usual.
+func Errorf(format string, args ...any) error { return &Error{fmt.Errorf(format, args...)} }
 
-// maxConfigSize bounds what loadConfig reads: a config is a few kilobytes.
+// Wrap returns err as an *Error (nil stays nil).
+func Wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{err}
+}
+
+func (e *Error) Error() string { return e.err.Error() }
+func (e *Error) Unwrap() error { return e.err }
+
+// maxConfigSize bounds what Load reads: a config is a few kilobytes.
 const maxConfigSize = 1 << 20
 
-// loadConfig reads, defaults and validates the config at path. Warnings are
+// Load reads, defaults and validates the config at path. Warnings are
 // things a person should fix that do not stop the daemon (a token file
 // readable by others, a watched folder that is not there yet). Every error
-// is a *configError naming the file, and the key or line to fix.
-func loadConfig(path string, getenv func(string) string) (cfg *Config, warnings []string, err error) {
+// is a *Error naming the file, and the key or line to fix.
+func Load(path string, getenv func(string) string) (cfg *Config, warnings []string, err error) {
 	l, err := newLoader(path, getenv)
 	if err != nil {
 		return nil, nil, err
@@ -107,12 +128,12 @@ func loadConfig(path string, getenv func(string) string) (cfg *Config, warnings 
 	}
 	cfg = l.build(raw)
 	if len(l.errs) > 0 {
-		return nil, nil, &configError{errors.Join(l.errs...)}
+		return nil, nil, &Error{errors.Join(l.errs...)}
 	}
 	return cfg, l.warnings, nil
 }
 
-// loader holds what one loadConfig call needs to explain itself.
+// loader holds what one Load call needs to explain itself.
 type loader struct {
 	path     string // absolute path of the config file
 	dir      string // its folder: the base of relative paths
@@ -125,11 +146,11 @@ type loader struct {
 // newLoader reads the config file.
 func newLoader(path string, getenv func(string) string) (*loader, error) {
 	if path == "" {
-		return nil, &configError{errors.New("no config file given: pass -config FILE")}
+		return nil, &Error{errors.New("no config file given: pass -config FILE")}
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
-		return nil, &configError{fmt.Errorf("config %s: %w", path, err)}
+		return nil, &Error{fmt.Errorf("config %s: %w", path, err)}
 	}
 	data, err := readConfigFile(abs)
 	if err != nil {
@@ -145,15 +166,15 @@ func newLoader(path string, getenv func(string) string) (*loader, error) {
 func readConfigFile(path string) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", &configError{fmt.Errorf("read config: %w (create it from config.example.toml, or pass -config FILE)", err)}
+		return "", &Error{fmt.Errorf("read config: %w (create it from config.example.toml, or pass -config FILE)", err)}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
 	if err != nil {
-		return "", &configError{fmt.Errorf("read config %s: %w", path, err)}
+		return "", &Error{fmt.Errorf("read config %s: %w", path, err)}
 	}
 	if len(data) > maxConfigSize {
-		return "", &configError{fmt.Errorf("config %s: larger than %s: is this the right file?", path, formatSize(maxConfigSize))}
+		return "", &Error{fmt.Errorf("config %s: larger than %s: is this the right file?", path, units.Exact(maxConfigSize))}
 	}
 	return string(data), nil
 }
@@ -179,27 +200,27 @@ func (l *loader) decode() (*rawConfig, error) {
 		return nil, l.tomlError("syntax error: ", err)
 	}
 	if err := unknownKeys(l.data, md); err != nil {
-		return nil, &configError{fmt.Errorf("config %s: %w", l.path, err)}
+		return nil, &Error{fmt.Errorf("config %s: %w", l.path, err)}
 	}
 	raw := defaultRaw()
 	md, err = toml.Decode(l.data, raw)
 	if err != nil {
 		return nil, l.tomlError("", err)
 	}
-	// configKeys and rawConfig must agree; a key only one of them knows
+	// Keys and rawConfig must agree; a key only one of them knows
 	// must not be silently ignored.
 	if und := md.Undecoded(); len(und) > 0 {
-		return nil, &configError{fmt.Errorf("config %s: %sunknown key %q", l.path, lineLabel(keyLine(l.data, und[0])), und[0].String())}
+		return nil, &Error{fmt.Errorf("config %s: %sunknown key %q", l.path, lineLabel(keyLine(l.data, und[0])), und[0].String())}
 	}
 	return raw, nil
 }
 
-// tomlError turns a decoder error into a configError with the line and key.
+// tomlError turns a decoder error into a Error with the line and key.
 func (l *loader) tomlError(what string, err error) error {
 	var pe toml.ParseError
 	if !errors.As(err, &pe) {
 		msg := strings.TrimPrefix(err.Error(), "toml: ")
-		return &configError{fmt.Errorf("config %s: %s%s", l.path, what, msg)}
+		return &Error{fmt.Errorf("config %s: %s%s", l.path, what, msg)}
 	}
 	key := ""
 	if what == "" && pe.LastKey != "" {
@@ -209,7 +230,7 @@ func (l *loader) tomlError(what string, err error) error {
 	if lineMentionsToken(l.data, pe.Position.Line) {
 		msg = quotedText.ReplaceAllString(msg, `"…"`)
 	}
-	return &configError{fmt.Errorf("config %s: %s%s%s%s", l.path, lineLabel(pe.Position.Line), key, what, msg)}
+	return &Error{fmt.Errorf("config %s: %s%s%s%s", l.path, lineLabel(pe.Position.Line), key, what, msg)}
 }
 
 // quotedText matches the quoted excerpts the TOML decoder puts in its

@@ -1,4 +1,4 @@
-package main
+package config
 
 import (
 	"errors"
@@ -8,10 +8,10 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-// configKeys is every key the config file may hold, in the order `check`
+// Keys is every key the config file may hold, in the order `check`
 // prints them and config.example.toml documents them. Keys under
 // upload.headers are header names and are free.
-var configKeys = []string{
+var Keys = []string{
 	"api.base_url", "api.project_id", "api.token", "api.token_file",
 	"watch.root", "watch.dirs", "watch.settle", "watch.rescan", "watch.poll",
 	"watch.poll_interval", "watch.include", "watch.exclude", "watch.open_writer_max",
@@ -29,7 +29,7 @@ func knownKey(key string) bool {
 	if strings.HasPrefix(key, "upload.headers.") {
 		return true
 	}
-	for _, k := range configKeys {
+	for _, k := range Keys {
 		if k == key || strings.HasPrefix(k, key+".") {
 			return true
 		}
@@ -80,7 +80,7 @@ func underAny(key string, tables []string) bool {
 func suggestKey(key string) string {
 	last := key[strings.LastIndex(key, ".")+1:]
 	best, bestDist := "", 3
-	for _, k := range configKeys {
+	for _, k := range Keys {
 		if strings.EqualFold(k, key) || strings.HasSuffix(k, "."+last) {
 			return fmt.Sprintf(" (did you mean %q?)", k)
 		}

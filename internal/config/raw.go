@@ -1,10 +1,15 @@
-package main
+package config
 
 import (
 	"log/slog"
 	"path"
 	"strings"
 	"time"
+
+	"github.com/odailies/odailies-uploader/internal/units"
+	"github.com/odailies/odailies-uploader/odailies"
+	"github.com/odailies/odailies-uploader/uploader"
+	"github.com/odailies/odailies-uploader/watcher"
 )
 
 // rawConfig is the file as written, over the defaults: what the decoder
@@ -55,28 +60,26 @@ type rawConfig struct {
 	} `toml:"service"`
 }
 
-// defaultBaseURL is the production API.
-const defaultBaseURL = "https://odailies.com/api/v1"
-
 // defaultRaw is a fresh rawConfig holding every default of
-// config.example.toml. Fresh each time: the decoder writes into its slices.
+// config.example.toml (a test checks the two agree). Where a part has a
+// default of its own, it is taken from there, so each is defined once. Fresh each time: the decoder writes into its slices.
 func defaultRaw() *rawConfig {
 	r := &rawConfig{}
-	r.API.BaseURL = defaultBaseURL
+	r.API.BaseURL = odailies.DefaultBaseURL
 	w := &r.Watch
 	w.Dirs = []string{"_graded", "_thumbnails"}
 	w.Settle = durationValue(5 * time.Second)
-	w.Rescan = durationValue(10 * time.Minute)
-	w.PollInterval = durationValue(10 * time.Second)
+	w.Rescan = durationValue(watcher.DefaultRescan)
+	w.PollInterval = durationValue(watcher.DefaultPollInterval)
 	w.Exclude = []string{".*", "*.tmp", "*.part", "~*", "Thumbs.db", "desktop.ini"}
-	w.OpenWriterMax = durationValue(time.Hour)
+	w.OpenWriterMax = durationValue(watcher.DefaultOpenWriterMax)
 	u := &r.Upload
-	u.Workers = 4
+	u.Workers = uploader.DefaultWorkers
 	u.Priority = []string{"_thumbnails", "_graded"}
-	u.RetryMin = durationValue(time.Second)
-	u.RetryMax = durationValue(5 * time.Minute)
-	u.StallTimeout = durationValue(time.Minute)
-	u.SmallFile = 64e6
+	u.RetryMin = durationValue(uploader.DefaultRetryMin)
+	u.RetryMax = durationValue(uploader.DefaultRetryMax)
+	u.StallTimeout = durationValue(uploader.DefaultStallTimeout)
+	u.SmallFile = uploader.DefaultSmallFile
 	r.Log.Level = levelValue(slog.LevelInfo)
 	r.Log.StatusEvery = durationValue(time.Minute)
 	r.Log.MaxSize = 20e6
@@ -143,7 +146,7 @@ func (l *loader) buildUpload(r *rawConfig, dirs []string) UploadConfig {
 		l.errf("upload.workers", "%d is out of range: use 1 to %d", u.Workers, maxWorkers)
 	}
 	if u.RetryMin > u.RetryMax {
-		l.errf("upload.retry_min", "%s is above upload.retry_max (%s): the first backoff cannot exceed the cap", dur(u.RetryMin), dur(u.RetryMax))
+		l.errf("upload.retry_min", "%s is above upload.retry_max (%s): the first backoff cannot exceed the cap", Duration(u.RetryMin), Duration(u.RetryMax))
 	}
 	return u
 }
@@ -164,7 +167,7 @@ func (l *loader) buildLog(r *rawConfig) LogConfig {
 		lc.File = l.buildPath("log.file", r.Log.File, defaultLogFile())
 	}
 	if lc.MaxSize < 1e6 {
-		l.errf("log.max_size", "%s is too small: use at least \"1MB\"", formatSize(lc.MaxSize))
+		l.errf("log.max_size", "%s is too small: use at least \"1MB\"", units.Exact(lc.MaxSize))
 	}
 	if lc.Keep < 0 {
 		l.errf("log.keep", "%d is negative: use 0 to keep no rotated logs", lc.Keep)

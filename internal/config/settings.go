@@ -1,0 +1,113 @@
+package config
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/odailies/odailies-uploader/internal/redact"
+	"github.com/odailies/odailies-uploader/internal/units"
+)
+
+// Settings is each key's effective value as check prints it, keyed by
+// the dotted key; the token and header values are redacted.
+func (cfg *Config) Settings() map[string]string {
+	a, wc, u, lg, s := cfg.API, cfg.Watch, cfg.Upload, cfg.Log, cfg.Service
+	return map[string]string{
+		"api.base_url": a.BaseURL, "api.project_id": quoteEmpty(a.ProjectID),
+		"api.token":      redact.Token(a.Token) + "  (from " + a.TokenSource + ")",
+		"api.token_file": tokenFileValue(a.TokenSource),
+		"watch.root":     wc.Root, "watch.dirs": listValue(wc.Dirs),
+		"watch.settle": Duration(wc.Settle), "watch.rescan": Duration(wc.Rescan),
+		"watch.poll": fmt.Sprint(wc.Poll), "watch.poll_interval": Duration(wc.PollInterval),
+		"watch.include": listValue(wc.Include), "watch.exclude": listValue(wc.Exclude),
+		"watch.open_writer_max": Duration(wc.OpenWriterMax),
+		"upload.workers":        fmt.Sprint(u.Workers), "upload.priority": listValue(u.Priority),
+		"upload.bandwidth": rateText(u.Bandwidth), "upload.retry_min": Duration(u.RetryMin),
+		"upload.retry_max": Duration(u.RetryMax), "upload.stall_timeout": Duration(u.StallTimeout),
+		"upload.headers": headersValue(u.Headers), "upload.small_file": units.Exact(u.SmallFile),
+		"state.dir": cfg.State.Dir,
+		"log.file":  logFileValue(lg.File), "log.level": LevelName(lg.Level),
+		"log.status_every": Duration(lg.StatusEvery), "log.max_size": units.Exact(lg.MaxSize),
+		"log.keep":     fmt.Sprint(lg.Keep),
+		"service.name": s.Name, "service.display_name": s.DisplayName,
+		"service.description": quoteEmpty(s.Description), "service.user": userValue(s.User),
+	}
+}
+
+// Duration prints a duration the way the config spells it
+// ("10m", "1h", not "10m0s", "1h0m0s").
+func Duration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+// quoteEmpty shows an empty value visibly.
+func quoteEmpty(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return s
+}
+
+// listValue prints a list as TOML would.
+func listValue(l []string) string {
+	q := make([]string, len(l))
+	for i, s := range l {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// rateText prints upload.bandwidth.
+func rateText(n int64) string {
+	if n == 0 {
+		return "unlimited"
+	}
+	return units.Exact(n) + "/s"
+}
+
+// headersValue lists header names; values may be credentials and are
+// redacted like the token.
+func headersValue(h map[string]string) string {
+	if len(h) == 0 {
+		return "{}"
+	}
+	var parts []string
+	for _, name := range slices.Sorted(maps.Keys(h)) {
+		parts = append(parts, fmt.Sprintf("%s = %q", name, redact.Token(h[name])))
+	}
+	return "{" + strings.Join(parts, ", ") + "}  (values hidden)"
+}
+
+// tokenFileValue shows api.token_file when it is the token's source.
+func tokenFileValue(source string) string {
+	if p, ok := strings.CutPrefix(source, "api.token_file ("); ok {
+		return strings.TrimSuffix(p, ")")
+	}
+	return "(not used)"
+}
+
+// logFileValue explains "-".
+func logFileValue(p string) string {
+	if p == "-" {
+		return "- (stderr)"
+	}
+	return p
+}
+
+// userValue explains an empty service.user.
+func userValue(u string) string {
+	if u == "" {
+		return "(the system default)"
+	}
+	return u
+}
