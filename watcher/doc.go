@@ -20,7 +20,10 @@
 // after a backoff (1s doubling to 1m); until then the tree is scanned every
 // PollInterval. Files that a full scan no longer finds are forgotten, and
 // [Scan.Present] lets the caller prune its own records, but only under
-// [Scan.Dirs]: a watched dir that could not be read prunes nothing.
+// [Scan.Dirs]: a watched dir that could not be read prunes nothing. Scans
+// look at Run's context before each folder, so a stop ends a scan of a huge
+// tree or a slow share within one folder read; a scan cut short that way is
+// not reported to Scanned and prunes nothing.
 //
 // # Missing folders
 //

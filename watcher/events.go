@@ -1,6 +1,7 @@
 package watcher
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,8 +14,8 @@ import (
 // Events are hints: each one leads to an lstat of the path named, and the
 // answer, not the event's kind, decides what happens.
 
-// onEvent handles one fsnotify event.
-func (l *loop) onEvent(ev fsnotify.Event) {
+// onEvent handles one fsnotify event. A new folder is walked under ctx.
+func (l *loop) onEvent(ctx context.Context, ev fsnotify.Event) {
 	l.w.log.Debug("file event", "op", ev.Op, "path", ev.Name)
 	rel, top, ok := l.relOf(ev.Name)
 	if !ok {
@@ -33,7 +34,7 @@ func (l *loop) onEvent(ev fsnotify.Event) {
 		}
 	case info.IsDir():
 		if !l.w.rules.skipDirPath(nfc(top), nrel) {
-			l.walkDir(rel, nrel, &walk{now: l.now().UnixNano(), dirs: make(map[string]bool)})
+			l.walkDir(rel, nrel, &walk{ctx: ctx, now: l.now().UnixNano(), dirs: make(map[string]bool)})
 		}
 	case info.Mode().IsRegular():
 		if !l.w.rules.skipPath(nfc(top), nrel) {

@@ -84,7 +84,7 @@ func (l *loop) step(ctx context.Context, timer <-chan time.Time) error {
 			l.sourceFailed(errors.New("event channel closed"))
 			return nil
 		}
-		l.onEvent(ev)
+		l.onEvent(ctx, ev)
 		return nil
 	case err, ok := <-errs:
 		if !ok {

@@ -3,12 +3,12 @@ package watcher
 import (
 	"context"
 	"io/fs"
-	"os"
 	"strings"
 )
 
 // walk collects what a scan saw.
 type walk struct {
+	ctx    context.Context // checked before each folder: a cancelled walk stops there
 	now    int64
 	seen   map[string]struct{} // NFC paths of eligible files; nil outside full scans
 	dirs   map[string]bool     // on-disk folders visited
@@ -17,10 +17,12 @@ type walk struct {
 
 // fullScan walks every watched dir, then prunes what is gone and tells the
 // handler. Watches are added before each folder is read, so a file created
-// during the scan is seen by one or the other.
+// during the scan is seen by one or the other. A scan cut short by ctx
+// returns ctx's error and neither prunes nor reports: a partial scan taken
+// for a full one would forget every file it did not reach.
 func (l *loop) fullScan(ctx context.Context) error {
 	start := l.now()
-	wk := &walk{now: start.UnixNano(), seen: make(map[string]struct{}, len(l.t.files)), dirs: make(map[string]bool, len(l.dirs))}
+	wk := &walk{ctx: ctx, now: start.UnixNano(), seen: make(map[string]struct{}, len(l.t.files)), dirs: make(map[string]bool, len(l.dirs))}
 	if l.src != nil {
 		_ = l.src.Add(l.w.root) // to see watched dirs come and go; fails while the root is missing
 	}
@@ -32,6 +34,9 @@ func (l *loop) fullScan(ctx context.Context) error {
 		}
 		delete(l.missing, d)
 		l.walkDir(d, nfc(d), wk)
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		readable = append(readable, d)
 	}
 	l.prune(readable, wk)
@@ -40,13 +45,18 @@ func (l *loop) fullScan(ctx context.Context) error {
 	return l.reportScan(ctx, readable, wk)
 }
 
-// walkDir watches and reads one folder, then descends.
+// walkDir watches and reads one folder, then descends. It does nothing once
+// the walk's context is done, so a scan of a huge or slow tree ends within
+// one folder's read of a stop.
 func (l *loop) walkDir(rel, nrel string, wk *walk) {
+	if wk.ctx.Err() != nil {
+		return
+	}
 	abs := l.abs(rel)
 	l.watch(rel, abs)
 	wk.dirs[rel] = true
 	l.dirs[rel] = true
-	entries, err := os.ReadDir(abs)
+	entries, err := l.w.readDir(abs)
 	if err != nil {
 		l.w.log.Warn("cannot read folder", "path", abs, "error", err)
 		wk.failed = append(wk.failed, nrel)

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path"
 	"path/filepath"
 	"strings"
@@ -85,6 +87,7 @@ type Watcher struct {
 	// Seams for tests; set by New to the real thing.
 	newSource func() (eventSource, error)
 	writers   func(root string, cands []candidate) []bool
+	readDir   func(dir string) ([]fs.DirEntry, error)
 	tick      <-chan time.Time // extra tick source; nil in production
 	recheck   time.Duration    // how often missing dirs are looked for again
 
@@ -119,6 +122,7 @@ func New(root string, opts Options) (*Watcher, error) {
 		rules:     r,
 		newSource: newFSNotify,
 		writers:   openWriters,
+		readDir:   os.ReadDir,
 		recheck:   5 * time.Second,
 	}
 	w.status = Status{Mode: w.baseMode(), Dirs: append([]string(nil), dirs...)}
