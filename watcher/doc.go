@@ -89,9 +89,19 @@
 // PollInterval (10s), with the same settle and ignore logic. Use it for
 // SMB/NFS shares, where events are not delivered for changes made by other
 // machines, and for huge trees on macOS, where kqueue needs a file
-// descriptor per watched file. On Linux, when adding a watch fails because
-// fs.inotify.max_user_watches is used up, the watcher says which sysctl to
-// raise and falls back to polling (Status.Mode "poll (fallback)").
+// descriptor per watched file.
+//
+// When a kernel limit stops the event source, the watcher falls back to
+// polling until restart (Status.Mode "poll (fallback)"), with a warning and
+// a Status.Error that name the limit and how to raise it: on Linux the watch
+// limit (ENOSPC from inotify_add_watch: fs.inotify.max_user_watches) and the
+// instance or open-file limit (EMFILE from inotify_init1:
+// fs.inotify.max_user_instances, LimitNOFILE=); on macOS and the BSDs the
+// open-file limit that kqueue's descriptor per watched file runs into
+// (EMFILE or ENFILE, when a watch is added or when a new file is picked up:
+// NumberOfFiles in the LaunchDaemon plist's SoftResourceLimits and
+// HardResourceLimits, `ulimit -n`, kern.maxfilesperproc); on Windows the
+// handle limit. Setting poll = true avoids the limit altogether.
 //
 // # Hazards
 //

@@ -94,11 +94,16 @@ func (l *loop) unwatchUnder(rel string) {
 }
 
 // onError handles an fsnotify error: an overflow means events were lost, so
-// rescan now; anything else restarts the source after a backoff.
+// rescan now; a limit (kqueue opening a new file's descriptor) means poll;
+// anything else restarts the source after a backoff.
 func (l *loop) onError(err error) {
 	if errors.Is(err, fsnotify.ErrEventOverflow) {
 		l.w.log.Warn("file events overflowed; rescanning", "error", err)
 		l.nextScan = l.now()
+		return
+	}
+	if help, ok := limitHelp(err); ok {
+		l.giveUpEvents(err, help)
 		return
 	}
 	l.sourceFailed(err)
@@ -111,6 +116,10 @@ func (l *loop) startSource() {
 		return
 	}
 	src, err := l.w.newSource()
+	if help, ok := limitHelp(err); ok {
+		l.giveUpEvents(err, help)
+		return
+	}
 	if err != nil {
 		l.mode, l.limit = "poll (fallback)", "file events unavailable, polling: "+err.Error()
 		return
@@ -144,6 +153,10 @@ func (l *loop) sourceFailed(err error) {
 
 func (l *loop) restartSource(now time.Time) {
 	src, err := l.w.newSource()
+	if help, ok := limitHelp(err); ok {
+		l.giveUpEvents(err, help)
+		return
+	}
 	if err != nil {
 		l.sourceFailed(err)
 		return
@@ -153,13 +166,17 @@ func (l *loop) restartSource(now time.Time) {
 	l.nextScan = now // re-add every watch and catch what was missed
 }
 
-// afterWalk gives up on events when the watch limit was hit.
-func (l *loop) afterWalk() {
-	if !l.hitMax || l.src == nil {
-		return
-	}
-	l.hitMax = false
+// giveUpEvents closes the event source for good, because a kernel limit
+// was reached, and polls from now on. help names the limit and how to raise
+// it; it stays in Status.Error until restart. Giving up at once, rather than
+// after the walk that hit the limit, hands the descriptors back to the rest
+// of the walk (kqueue holds one per file).
+func (l *loop) giveUpEvents(err error, help string) {
 	l.closeSource()
-	l.mode, l.limit = "poll (fallback)", watchLimitHelp
-	l.w.log.Error("falling back to polling", "error", watchLimitHelp, "poll_interval", l.w.opts.PollInterval)
+	l.restartAt, l.srcErr = time.Time{}, ""
+	l.mode, l.limit = "poll (fallback)", help
+	l.w.log.Warn("falling back to polling", "error", err, "limit", help, "poll_interval", l.w.opts.PollInterval)
+	if next := l.now().Add(l.w.opts.PollInterval); next.Before(l.nextScan) {
+		l.nextScan = next
+	}
 }

@@ -28,7 +28,6 @@ type loop struct {
 	missing map[string]string // watched dir → why it cannot be read
 	srcErr  string            // event source failure, while restarting
 	limit   string            // why events were given up for polling
-	hitMax  bool              // a walk hit the inotify watch limit
 	problem string            // last Status.Error, to log changes once
 
 	nextScan    time.Time

@@ -40,7 +40,6 @@ func (l *loop) fullScan(ctx context.Context) error {
 		readable = append(readable, d)
 	}
 	l.prune(readable, wk)
-	l.afterWalk()
 	l.nextScan = start.Add(l.scanInterval())
 	return l.reportScan(ctx, readable, wk)
 }
@@ -109,8 +108,8 @@ func (l *loop) watch(rel, abs string) {
 		return
 	}
 	if err := l.src.Add(abs); err != nil {
-		if isWatchLimit(err) {
-			l.hitMax = true
+		if help, ok := limitHelp(err); ok {
+			l.giveUpEvents(err, help)
 			return
 		}
 		l.w.log.Debug("cannot watch folder", "path", abs, "error", err)

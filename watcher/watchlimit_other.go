@@ -1,8 +1,6 @@
-//go:build !linux
+//go:build !unix && !windows
 
 package watcher
 
-// isWatchLimit is Linux-only: other systems have no inotify watch limit.
-func isWatchLimit(error) bool { return false }
-
-const watchLimitHelp = "too many folders to watch; polling until restart"
+// limitHelp knows no watch limits on this system.
+func limitHelp(error) (string, bool) { return "", false }
