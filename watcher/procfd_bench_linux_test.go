@@ -36,7 +36,7 @@ func BenchmarkProcWalk(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		busy := procWriters("/proc", cands)
+		busy := procWriters("/proc", "/", cands)
 		if n := countTrue(busy); n != 10 {
 			b.Fatalf("%d writers found, want 10", n)
 		}

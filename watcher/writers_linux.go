@@ -1,4 +1,4 @@
 package watcher
 
 // openWriters finds candidates held open for writing by walking /proc once.
-func openWriters(_ string, cands []candidate) []bool { return procWriters("/proc", cands) }
+func openWriters(root string, cands []candidate) []bool { return procWriters("/proc", root, cands) }
