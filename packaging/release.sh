@@ -50,7 +50,7 @@ nfpm_bin() {
 build() {
 	echo "release: build $1/$2" >&2
 	CGO_ENABLED=0 GOOS="$1" GOARCH="$2" go build -trimpath \
-		-ldflags "-s -w -X main.version=$version -X main.commit=$commit" \
+		-ldflags "-s -w -X github.com/odailies/odailies-uploader/internal/buildinfo.version=$version -X github.com/odailies/odailies-uploader/internal/buildinfo.commit=$commit" \
 		-o "$3" ./cmd/odailies-uploader
 }
 

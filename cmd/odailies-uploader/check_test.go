@@ -7,6 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/config/configtest"
+	"github.com/odailies/odailies-uploader/internal/redact"
 )
 
 func TestCheckOfflineExampleConfig(t *testing.T) {
@@ -14,24 +18,24 @@ func TestCheckOfflineExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := makeRoot(t)
+	root := configtest.Root(t)
 	re := regexp.MustCompile(`(?m)^root = .*$`)
 	if !re.Match(example) {
 		t.Fatal("config.example.toml has no root line to point at the test folder")
 	}
-	body := re.ReplaceAllLiteralString(string(example), "root = "+tomlString(root))
-	cfgPath := writeConfig(t, t.TempDir(), body)
+	body := re.ReplaceAllLiteralString(string(example), "root = "+configtest.Quote(root))
+	cfgPath := configtest.Write(t, t.TempDir(), body)
 	const tok = "example/t0ken?with&odd=chars%41+ü"
-	r := runCLI(t, map[string]string{tokenEnv: tok}, "check", "-offline", "-config", cfgPath)
+	r := runCLI(t, map[string]string{"ODAILIES_TOKEN": tok}, "check", "-offline", "-config", cfgPath)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %v\n%s", r.code, r.err, r.all())
 	}
-	for _, want := range []string{cfgPath, root, redactToken(tok), "(from ODAILIES_TOKEN)", "watch.open_writer_max  1h", "upload.small_file      64MB", "No warnings."} {
+	for _, want := range []string{cfgPath, root, redact.Token(tok), "(from ODAILIES_TOKEN)", "watch.open_writer_max  1h", "upload.small_file      64MB", "No warnings."} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	for _, key := range configKeys {
+	for _, key := range config.Keys {
 		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(key) + ` +\S`).MatchString(r.stdout) {
 			t.Errorf("output has no value for %s", key)
 		}
@@ -39,121 +43,31 @@ func TestCheckOfflineExampleConfig(t *testing.T) {
 	assertNoSecret(t, r.all(), tok)
 }
 
-func TestExampleConfigDocumentsEveryKey(t *testing.T) {
-	example, err := os.ReadFile(filepath.Join("..", "..", "config.example.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	table := ""
-	seen := map[string]bool{}
-	for line := range strings.SplitSeq(string(example), "\n") {
-		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "#"))
-		if m := regexp.MustCompile(`^\[(\w+)\]$`).FindStringSubmatch(line); m != nil {
-			table = m[1]
-		} else if m := regexp.MustCompile(`^(\w+) *=`).FindStringSubmatch(line); m != nil {
-			seen[table+"."+m[1]] = true
-		}
-	}
-	for _, key := range configKeys {
-		if !seen[key] {
-			t.Errorf("config.example.toml does not show %s", key)
-		}
-	}
-}
-
-// brokenConfigs are configs that check -offline and run must both refuse
-// with exit 2, naming what to fix.
-var brokenConfigs = []struct {
-	name  string
-	body  func(root string) string
-	env   map[string]string
-	files map[string]string // written next to the config first
-	want  []string
-}{
-	{"unknown key", plus("sttle = \"5s\"\n"), nil, nil, []string{`line 7`, `"watch.sttle"`}},
-	{"unknown table", plus("[extra]\nx = 1\n"), nil, nil, []string{`line 7`, `"extra"`}},
-	{"key in wrong case", plus("SETTLE = \"5s\"\n"), nil, nil, []string{`line 7`, `"watch.SETTLE"`}},
-	{"syntax error", plus("settle = \"5s\n"), nil, nil, []string{"line 7", "syntax error"}},
-	{"duplicate key", plus("root = \"/x\"\n"), nil, nil, []string{"line 7"}},
-	{"bad duration", plus("settle = \"5 sec\"\n"), nil, nil, []string{"line 7", "watch.settle", `"5 sec"`}},
-	{"duration as number", plus("rescan = 600\n"), nil, nil, []string{"line 7", "watch.rescan"}},
-	{"negative settle", plus("settle = \"-1s\"\n"), nil, nil, []string{"line 7", "watch.settle", "negative"}},
-	{"bad size", plus("[upload]\nsmall_file = \"64XB\"\n"), nil, nil, []string{"line 8", "upload.small_file"}},
-	{"bad log size", plus("[log]\nmax_size = \"big\"\n"), nil, nil, []string{"log.max_size"}},
-	{"bad rate", plus("[upload]\nbandwidth = \"40MB\"\n"), nil, nil, []string{"line 8", "upload.bandwidth", "/s"}},
-	{"zero rate", plus("[upload]\nbandwidth = \"0MB/s\"\n"), nil, nil, []string{"upload.bandwidth"}},
-	{"workers 0", plus("[upload]\nworkers = 0\n"), nil, nil, []string{"line 8", "upload.workers", "1 to 64"}},
-	{"workers 1000", plus("[upload]\nworkers = 1000\n"), nil, nil, []string{"upload.workers"}},
-	{"workers as text", plus("[upload]\nworkers = \"4\"\n"), nil, nil, []string{"upload.workers"}},
-	{"empty dirs", plus("dirs = []\n"), nil, nil, []string{"line 7", "watch.dirs", "empty"}},
-	{"empty dir name", plus("dirs = [\"_graded\", \"\"]\n"), nil, nil, []string{"watch.dirs", "empty name"}},
-	{"dir with ..", plus("dirs = [\"_graded/../../etc\"]\n"), nil, nil, []string{"watch.dirs", ".."}},
-	{"dir is ..", plus("dirs = [\"..\"]\n"), nil, nil, []string{"watch.dirs"}},
-	{"absolute dir", plus("dirs = [\"/etc\"]\n"), nil, nil, []string{"watch.dirs", "absolute"}},
-	{"drive-letter dir", plus("dirs = ['C:\\graded']\n"), nil, nil, []string{"watch.dirs", "absolute"}},
-	{"duplicate dir", plus("dirs = [\"_graded\", \"./_graded\"]\n"), nil, nil, []string{"watch.dirs", "twice"}},
-	{"missing root", edit(`root = ".*"`, ""), nil, nil, []string{"watch.root", "not set"}},
-	{"empty root", edit(`root = ".*"`, `root = ""`), nil, nil, []string{"watch.root"}},
-	{"http to a remote host", edit(`base_url = ".*"`, `base_url = "http://odailies.com/api/v1"`), nil, nil, []string{"line 2", "api.base_url", "https"}},
-	{"relative base_url", edit(`base_url = ".*"`, `base_url = "api/v1"`), nil, nil, []string{"api.base_url", "absolute URL"}},
-	{"ftp base_url", edit(`base_url = ".*"`, `base_url = "ftp://127.0.0.1/api"`), nil, nil, []string{"api.base_url"}},
-	{"base_url with query", edit(`base_url = ".*"`, `base_url = "https://odailies.com/api/v1?x=1"`), nil, nil, []string{"api.base_url"}},
-	{"bad include glob", plus("include = [\"*.mov\", \"[a-\"]\n"), nil, nil, []string{"watch.include", `"[a-"`}},
-	{"bad exclude glob", plus("exclude = [\"\\\\\"]\n"), nil, nil, []string{"watch.exclude"}},
-	{"two token sources", nil, map[string]string{tokenEnv: "env-token-0123456789"}, nil, []string{"api.token", "ODAILIES_TOKEN", "exactly one"}},
-	{"three token sources", edit(`token = ".*"`, "token = \"a\"\ntoken_file = \"tok\""), map[string]string{tokenEnv: "x"}, map[string]string{"tok": "x"}, []string{"api.token, api.token_file, ODAILIES_TOKEN"}},
-	{"missing token", edit(`token = ".*"`, ""), nil, nil, []string{"api.token", "no token"}},
-	{"token with a space", edit(`token = ".*"`, `token = "two words"`), nil, nil, []string{"api.token", "one word"}},
-	{"missing project_id", edit(`project_id = ".*"`, ""), nil, nil, []string{"api.project_id"}},
-	{"unreadable token_file", edit(`token = ".*"`, `token_file = "missing-token.txt"`), nil, nil, []string{"api.token_file", "missing-token.txt"}},
-	{"token_file is a folder", edit(`token = ".*"`, `token_file = "."`), nil, nil, []string{"api.token_file"}},
-	{"empty token_file", edit(`token = ".*"`, `token_file = "tok"`), nil, map[string]string{"tok": " \n\t\n"}, []string{"api.token_file", "empty"}},
-	{"two-line token_file", edit(`token = ".*"`, `token_file = "tok"`), nil, map[string]string{"tok": "abc\ndef\n"}, []string{"api.token_file"}},
-	{"retry_min above retry_max", plus("[upload]\nretry_min = \"10m\"\nretry_max = \"1m\"\n"), nil, nil, []string{"line 8", "upload.retry_min", "retry_max"}},
-	{"bad log.level", plus("[log]\nlevel = \"loud\"\n"), nil, nil, []string{"line 8", "log.level", `"loud"`}},
-	{"negative log.keep", plus("[log]\nkeep = -1\n"), nil, nil, []string{"log.keep"}},
-	{"bad header name", plus("[upload]\nheaders = { \"bad name\" = \"x\" }\n"), nil, nil, []string{"upload.headers", `"bad name"`}},
-	{"managed header", plus("[upload]\nheaders = { \"Content-Length\" = \"1\" }\n"), nil, nil, []string{"upload.headers"}},
-	{"bad service name", plus("[service]\nname = \"my service\"\n"), nil, nil, []string{"service.name"}},
-	{"zero rescan", plus("rescan = \"0s\"\n"), nil, nil, []string{"watch.rescan"}},
-}
-
-// plus appends text to the valid test config.
-func plus(text string) func(string) string {
-	return func(root string) string { return testConfigBody(root) + text }
-}
-
-// edit replaces the line matching pattern in the valid test config.
-func edit(pattern, repl string) func(string) string {
-	re := regexp.MustCompile(`(?m)^` + pattern + `$`)
-	return func(root string) string { return re.ReplaceAllLiteralString(testConfigBody(root), repl) }
-}
-
 func TestBrokenConfigsAreRefused(t *testing.T) {
-	for _, tt := range brokenConfigs {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range configtest.Broken {
+		t.Run(tt.Name, func(t *testing.T) {
 			dir := t.TempDir()
-			for name, content := range tt.files {
+			for name, content := range tt.Files {
 				if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}
-			body := testConfigBody(makeRoot(t))
-			if tt.body != nil {
-				body = tt.body(makeRoot(t))
+			body := configtest.Body(configtest.Root(t))
+			if tt.Body != nil {
+				body = tt.Body(configtest.Root(t))
 			}
-			cfgPath := writeConfig(t, dir, body)
+			cfgPath := configtest.Write(t, dir, body)
 			for _, args := range [][]string{{"check", "-offline"}, {"run"}} {
-				r := runCLI(t, tt.env, append(args, "-config", cfgPath)...)
+				r := runCLI(t, tt.Env, append(args, "-config", cfgPath)...)
 				if r.code != 2 {
 					t.Fatalf("%s: exit %d, want 2 (err %v)", args[0], r.code, r.err)
 				}
-				for _, want := range tt.want {
+				for _, want := range tt.Want {
 					if !strings.Contains(r.err.Error(), want) {
 						t.Errorf("%s: error lacks %q:\n%v", args[0], want, r.err)
 					}
 				}
-				assertNoSecret(t, r.all(), testToken)
+				assertNoSecret(t, r.all(), configtest.Token)
 			}
 		})
 	}
@@ -161,7 +75,7 @@ func TestBrokenConfigsAreRefused(t *testing.T) {
 
 func TestMissingFoldersWarnForRunButFailCheck(t *testing.T) {
 	root := t.TempDir() // no _graded, no _thumbnails
-	cfgPath := writeConfig(t, t.TempDir(), testConfigBody(root))
+	cfgPath := configtest.Write(t, t.TempDir(), configtest.Body(root))
 
 	check := runCLI(t, nil, "check", "-offline", "-config", cfgPath)
 	if check.code != 2 || !strings.Contains(check.err.Error(), filepath.Join(root, "_graded")) {
@@ -176,7 +90,7 @@ func TestMissingFoldersWarnForRunButFailCheck(t *testing.T) {
 		t.Errorf("run printed no warning for the missing folder:\n%s", run.stderr)
 	}
 
-	gone := writeConfig(t, t.TempDir(), testConfigBody(filepath.Join(root, "unplugged")))
+	gone := configtest.Write(t, t.TempDir(), configtest.Body(filepath.Join(root, "unplugged")))
 	check = runCLI(t, nil, "check", "-offline", "-config", gone)
 	if check.code != 2 || !strings.Contains(check.err.Error(), "watch.root") {
 		t.Errorf("check -offline with a missing root: exit %d, err %v", check.code, check.err)
@@ -193,7 +107,7 @@ func TestCheckWithoutConfigFile(t *testing.T) {
 // assertNoSecret fails when out holds secret in any spelling a URL gives it.
 func assertNoSecret(t *testing.T, out, secret string) {
 	t.Helper()
-	for _, form := range secretForms(secret) {
+	for _, form := range redact.Spellings(secret) {
 		if strings.Contains(out, form) {
 			t.Errorf("output holds the secret (%q):\n%s", form, out)
 		}
@@ -201,13 +115,13 @@ func assertNoSecret(t *testing.T, out, secret string) {
 }
 
 func TestTokenNeverInCheckOrRunOutput(t *testing.T) {
-	for i, tok := range append(specialTokens, testToken) {
+	for i, tok := range []string{"s3cr3t/t0ken?x=1&y=%2F+plus#frag", "tök€n-with-ünïcode-0123456789", "semi;colon,comma:colon@at$dollar!", configtest.Token} {
 		// Not named after the token: the name becomes part of t.TempDir().
 		t.Run(fmt.Sprintf("token%d", i), func(t *testing.T) {
-			root := makeRoot(t)
-			inline := edit(`token = ".*"`, "token = "+tomlString(tok))(root)
-			fromFile := edit(`token = ".*"`, `token_file = "tok"`)(root)
-			fromEnv := edit(`token = ".*"`, "")(root)
+			root := configtest.Root(t)
+			inline := configtest.Edit(`token = ".*"`, "token = "+configtest.Quote(tok))(root)
+			fromFile := configtest.Edit(`token = ".*"`, `token_file = "tok"`)(root)
+			fromEnv := configtest.Edit(`token = ".*"`, "")(root)
 			cases := []struct {
 				name string
 				body string
@@ -216,23 +130,25 @@ func TestTokenNeverInCheckOrRunOutput(t *testing.T) {
 			}{
 				{"inline", inline, nil, 0},
 				{"file", fromFile, nil, 0},
-				{"env", fromEnv, map[string]string{tokenEnv: tok}, 0},
+				{"env", fromEnv, map[string]string{"ODAILIES_TOKEN": tok}, 0},
 				{"inline, broken", inline + "settle = \"-1s\"\n", nil, 2},
-				{"env, broken", fromEnv + "[upload]\nworkers = 0\n", map[string]string{tokenEnv: tok}, 2},
-				{"inline and env", inline, map[string]string{tokenEnv: tok}, 2},
+				{"env, broken", fromEnv + "[upload]\nworkers = 0\n", map[string]string{"ODAILIES_TOKEN": tok}, 2},
+				{"inline and env", inline, map[string]string{"ODAILIES_TOKEN": tok}, 2},
 			}
 			for _, c := range cases {
 				dir := t.TempDir()
 				if err := os.WriteFile(filepath.Join(dir, "tok"), []byte(tok+"\n"), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				cfgPath := writeConfig(t, dir, c.body)
-				chmod(t, cfgPath, 0o644) // readable by others: a warning that names files
+				cfgPath := configtest.Write(t, dir, c.body)
+				if err := os.Chmod(cfgPath, 0o644); err != nil {
+					t.Fatal(err)
+				} // readable by others: a warning that names files
 				r := runCLI(t, c.env, "check", "-offline", "-config", cfgPath)
 				if r.code != c.code {
 					t.Errorf("%s: check exit %d, want %d: %v", c.name, r.code, c.code, r.err)
 				}
-				if c.code == 0 && !strings.Contains(r.stdout, redactToken(tok)) {
+				if c.code == 0 && !strings.Contains(r.stdout, redact.Token(tok)) {
 					t.Errorf("%s: check does not show the redacted token:\n%s", c.name, r.stdout)
 				}
 				assertNoSecret(t, r.all(), tok)

@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/config/configtest"
 )
 
 // cliResult is what one command run printed and returned.
@@ -65,10 +68,10 @@ func isolateRun(t *testing.T, args []string) {
 		dir := t.TempDir()
 		body := string(data)
 		if !strings.Contains(body, "[state]") {
-			body += "\n[state]\ndir = " + tomlString(filepath.Join(dir, "state")) + "\n"
+			body += "\n[state]\ndir = " + configtest.Quote(filepath.Join(dir, "state")) + "\n"
 		}
 		if !strings.Contains(body, "[log]") {
-			body += "\n[log]\nfile = " + tomlString(filepath.Join(dir, "log", "uploader.log")) + "\n"
+			body += "\n[log]\nfile = " + configtest.Quote(filepath.Join(dir, "log", "uploader.log")) + "\n"
 		}
 		if err := os.WriteFile(args[i+1], []byte(body), 0o600); err != nil {
 			t.Fatal(err)
@@ -126,8 +129,8 @@ func TestExitCodes(t *testing.T) {
 		{"nil", nil, 0},
 		{"help", errHelp, 0},
 		{"usage", usageErrorf("bad"), 2},
-		{"config", &configError{errors.New("bad")}, 2},
-		{"wrapped config", errors.Join(errors.New("x"), &configError{errors.New("bad")}), 2},
+		{"config", config.Errorf("bad"), 2},
+		{"wrapped config", errors.Join(errors.New("x"), config.Errorf("bad")), 2},
 		{"runtime", errors.New("disk full"), 1},
 		{"reported", errReported, 1},
 		{"cancelled", context.Canceled, 1},

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/odailies/odailies-uploader/internal/config/configtest"
 )
 
 func TestClipsRefusedByTheAPI(t *testing.T) {
@@ -22,8 +24,8 @@ func TestClipsRefusedByTheAPI(t *testing.T) {
 			"the token in the config lacks the Write permission needed to change clip metadata"},
 		{"get with an unknown token", "get", "proj", unknownToken, "the API does not accept the token in the config"},
 		{"patch with an unknown token", "patch", "proj", unknownToken, "the API does not accept the token in the config"},
-		{"get from an unknown project", "get", "other", testToken, `the API does not know project_id "other"`},
-		{"patch an unknown project", "patch", "other", testToken, `the API does not know project_id "other"`},
+		{"get from an unknown project", "get", "other", configtest.Token, `the API does not know project_id "other"`},
+		{"patch an unknown project", "patch", "other", configtest.Token, `the API does not know project_id "other"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +84,7 @@ func TestClipsServerError(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, patches := failingAPI(t, tt.okPatches)
-			cfg := clipsConfig(t, srv.URL+"/api/v1", "proj", testToken)
+			cfg := clipsConfig(t, srv.URL+"/api/v1", "proj", configtest.Token)
 			r := runCLI(t, nil, append([]string{"clips", tt.args[0], "-config", cfg}, tt.args[1:]...)...)
 			if r.code != 1 {
 				t.Errorf("exit %d, want 1", r.code)
@@ -127,7 +129,7 @@ func TestClipsUsageErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			s := startClipsAPI(t, nil)
-			cfg := clipsConfig(t, s.URL(), "proj", testToken)
+			cfg := clipsConfig(t, s.URL(), "proj", configtest.Token)
 			args := append([]string{tt.args[0]}, tt.args[1:]...)
 			if len(args) > 1 {
 				args = append([]string{args[0], args[1], "-config", cfg}, args[2:]...)
@@ -145,7 +147,7 @@ func TestClipsUsageErrors(t *testing.T) {
 
 func TestClipsPatchAllowUnknown(t *testing.T) {
 	s := startClipsAPI(t, nil)
-	cfg := clipsConfig(t, s.URL(), "proj", testToken)
+	cfg := clipsConfig(t, s.URL(), "proj", configtest.Token)
 	r := runCLI(t, nil, "clips", "patch", "-config", cfg, "-allow-unknown", "-f", filepath.Join("testdata", "clips", "unknown.csv"))
 	if r.code != 0 || s.Clips()["A001C001"]["director"] != "Ann" {
 		t.Errorf("exit %d, stored %v: %s", r.code, s.Clips(), r.all())

@@ -43,7 +43,7 @@ func clipsPatch(ctx context.Context, c *cli, args []string) error {
 	if len(clips) == 0 {
 		return usageErrorf("clips patch: %s holds no clips: nothing to send", inputName(o.file))
 	}
-	batches := splitBatches(clips, o.batch)
+	batches := clipfile.Batches(clips, o.batch)
 	if o.dryRun {
 		return dryRun(c, batches, len(clips))
 	}
@@ -174,14 +174,4 @@ func unknownKeyHint(err error) string {
 	}
 	return "\nThe v1 keys are: " + strings.Join(names, " ") +
 		"\n(-allow-unknown sends other keys as they are, as strings)"
-}
-
-// splitBatches cuts clips into requests of at most n items.
-func splitBatches(clips []odailies.Clip, n int) [][]odailies.Clip {
-	var batches [][]odailies.Clip
-	for len(clips) > n {
-		batches = append(batches, clips[:n:n])
-		clips = clips[n:]
-	}
-	return append(batches, clips)
 }

@@ -29,7 +29,7 @@ func TestClipsSplitBatches(t *testing.T) {
 		}
 		var got []int
 		next := 0
-		for _, b := range splitBatches(clips, tt.n) {
+		for _, b := range clipfile.Batches(clips, tt.n) {
 			got = append(got, len(b))
 			for _, c := range b {
 				if c["name"] != fmt.Sprint(next) {
@@ -57,7 +57,7 @@ func TestClipsDryRunBodyIsTheRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	clips[0]["x-extra"] = "kept"
-	printed, err := patchBodyJSON(clips)
+	printed, err := clipfile.PatchBody(clips)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,13 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/odailies/odailies-uploader/internal/config/configtest"
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/odailies/odailiestest"
 )
 
 var updateClipsGolden = flag.Bool("update", false, "rewrite the testdata golden files")
 
-// Tokens of the fake API in these tests; testToken has every flag.
+// Tokens of the fake API in these tests; configtest.Token has every flag.
 const (
 	readOnlyToken = "read-only-token-77aa01"
 	noFlagsToken  = "no-flags-token-88bb02"
@@ -27,9 +28,9 @@ func startClipsAPI(t *testing.T, clips map[string]odailies.Clip) *odailiestest.S
 	s, err := odailiestest.Start("127.0.0.1:0", odailiestest.Options{
 		ProjectID: "proj",
 		Tokens: map[string]odailiestest.Perm{
-			testToken:     odailiestest.Read | odailiestest.Write | odailiestest.Upload,
-			readOnlyToken: odailiestest.Read,
-			noFlagsToken:  0,
+			configtest.Token: odailiestest.Read | odailiestest.Write | odailiestest.Upload,
+			readOnlyToken:    odailiestest.Read,
+			noFlagsToken:     0,
 		},
 	})
 	if err != nil {
@@ -44,11 +45,11 @@ func startClipsAPI(t *testing.T, clips map[string]odailies.Clip) *odailiestest.S
 // and token, and returns its path.
 func clipsConfig(t *testing.T, baseURL, project, token string) string {
 	t.Helper()
-	body := testConfigBody(makeRoot(t))
+	body := configtest.Body(configtest.Root(t))
 	body = strings.Replace(body, "http://127.0.0.1:1/api/v1", baseURL, 1)
-	body = strings.Replace(body, `"proj"`, tomlString(project), 1)
-	body = strings.Replace(body, tomlString(testToken), tomlString(token), 1)
-	return writeConfig(t, t.TempDir(), body)
+	body = strings.Replace(body, `"proj"`, configtest.Quote(project), 1)
+	body = strings.Replace(body, configtest.Quote(configtest.Token), configtest.Quote(token), 1)
+	return configtest.Write(t, t.TempDir(), body)
 }
 
 // sampleClips is a project as the API returns it: numbers as json.Number,
@@ -87,7 +88,7 @@ func checkClipsGolden(t *testing.T, name, got string) {
 // checkNoToken fails if a token shows anywhere a person could see it.
 func checkNoToken(t *testing.T, r cliResult, tokens ...string) {
 	t.Helper()
-	for _, tok := range append(tokens, testToken) {
+	for _, tok := range append(tokens, configtest.Token) {
 		if strings.Contains(r.all(), tok) {
 			t.Errorf("output shows the token %q:\n%s", tok, r.all())
 		}
@@ -96,7 +97,7 @@ func checkNoToken(t *testing.T, r cliResult, tokens ...string) {
 
 func TestClipsGetOutputs(t *testing.T) {
 	s := startClipsAPI(t, sampleClips())
-	cfg := clipsConfig(t, s.URL(), "proj", testToken)
+	cfg := clipsConfig(t, s.URL(), "proj", configtest.Token)
 	tests := []struct {
 		flag, golden string
 	}{
@@ -129,7 +130,7 @@ func TestClipsGetReadsBack(t *testing.T) {
 	for _, format := range []string{"csv", "json"} {
 		t.Run(format, func(t *testing.T) {
 			s := startClipsAPI(t, sampleClipsNoExtra())
-			cfg := clipsConfig(t, s.URL(), "proj", testToken)
+			cfg := clipsConfig(t, s.URL(), "proj", configtest.Token)
 			r := runCLI(t, nil, "clips", "get", "-config", cfg, "-"+format)
 			file := filepath.Join(t.TempDir(), "clips."+format)
 			if err := os.WriteFile(file, []byte(r.stdout), 0o600); err != nil {
@@ -166,7 +167,7 @@ func jsonText(t *testing.T, v any) string {
 
 func TestClipsGetEmptyProject(t *testing.T) {
 	s := startClipsAPI(t, nil)
-	r := runCLI(t, nil, "clips", "get", "-config", clipsConfig(t, s.URL(), "proj", testToken))
+	r := runCLI(t, nil, "clips", "get", "-config", clipsConfig(t, s.URL(), "proj", configtest.Token))
 	if r.code != 0 || r.stdout != "" || !strings.Contains(r.stderr, "no clips") {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 0, nothing, and a note that there are no clips", r.code, r.stdout, r.stderr)
 	}
@@ -176,7 +177,7 @@ func TestClipsPatchFileInBatches(t *testing.T) {
 	s := startClipsAPI(t, map[string]odailies.Clip{
 		"A002C001_260424_R3CK": {"name": "A002C001_260424_R3CK", "rating": json.Number("4")},
 	})
-	cfg := clipsConfig(t, s.URL(), "proj", testToken)
+	cfg := clipsConfig(t, s.URL(), "proj", configtest.Token)
 	r := runCLI(t, nil, "clips", "patch", "-config", cfg, "-batch", "5", "-f", filepath.Join("testdata", "clips", "day3.ale"))
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.all())
@@ -199,7 +200,7 @@ func TestClipsPatchFileInBatches(t *testing.T) {
 
 func TestClipsPatchArguments(t *testing.T) {
 	s := startClipsAPI(t, sampleClips())
-	cfg := clipsConfig(t, s.URL(), "proj", testToken)
+	cfg := clipsConfig(t, s.URL(), "proj", configtest.Token)
 	r := runCLI(t, nil, "clips", "patch", "-config", cfg,
 		"A001C001_260422_R3CK", "take=3", "circled=Yes", "rating=5", "date=2026-04-22")
 	if r.code != 0 || r.stdout != "updated 1 clip in 1 request\n" {
@@ -217,7 +218,7 @@ func TestClipsPatchStdin(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	c := &cli{stdin: strings.NewReader(`[{"name":"X1","scene":"4"}]`), stdout: &stdout, stderr: &stderr,
 		getenv: func(string) string { return "" }}
-	err := c.main(t.Context(), []string{"clips", "patch", "-config", clipsConfig(t, s.URL(), "proj", testToken), "-format", "json", "-f", "-"})
+	err := c.main(t.Context(), []string{"clips", "patch", "-config", clipsConfig(t, s.URL(), "proj", configtest.Token), "-format", "json", "-f", "-"})
 	if err != nil || s.Clips()["X1"]["scene"] != "4" {
 		t.Errorf("err %v, stored %v; stderr %s", err, s.Clips(), stderr.String())
 	}

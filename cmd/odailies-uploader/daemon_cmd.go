@@ -2,8 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
+	"time"
+
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/daemon"
+	"github.com/odailies/odailies-uploader/internal/logging"
+	"github.com/odailies/odailies-uploader/internal/redact"
+	"github.com/odailies/odailies-uploader/internal/service"
 )
 
 // How runDaemon runs the daemon.
@@ -13,14 +18,15 @@ const (
 	modeDemo        // in the foreground, never as a service
 )
 
-// runDaemon opens the daemon with its status log and runs it in mode.
-func runDaemon(ctx context.Context, c *cli, cfg *Config, mode int) error {
-	logger, closer, err := newLogger(cfg.Log, c.stderr, newRedactor(cfg.API.Token))
+// runDaemon opens the daemon with its status log and runs it in mode;
+// giveUp is sync's -give-up.
+func runDaemon(ctx context.Context, c *cli, cfg *config.Config, mode int, giveUp time.Duration) error {
+	logger, closer, err := logging.New(cfg.Log, c.stderr, redact.New(cfg.API.Token))
 	if err != nil {
 		return err
 	}
 	defer closer.Close()
-	d, err := openDaemon(cfg, logger)
+	d, err := daemon.Open(cfg, logger)
 	if err != nil {
 		logger.Error("cannot start", "err", err)
 		return err
@@ -28,17 +34,9 @@ func runDaemon(ctx context.Context, c *cli, cfg *Config, mode int) error {
 	defer d.Close()
 	switch mode {
 	case modeRun:
-		err = runService(ctx, cfg, logger, func(ctx context.Context) error { return d.Run(ctx, false) })
-	default:
-		err = d.Run(ctx, mode == modeSync)
+		return service.Run(ctx, cfg, logger, d.Run)
+	case modeSync:
+		return d.Sync(ctx, daemon.SyncOptions{GiveUp: giveUp})
 	}
-	switch {
-	case errors.Is(err, errJobsFailed):
-		n := d.queue.Counts().Failed
-		logger.Warn("sync finished with failed uploads", "failed", n)
-		err = fmt.Errorf("%d upload(s) failed: %w", n, errJobsFailed)
-	case err != nil:
-		logger.Error("stopped on an error", "err", err)
-	}
-	return err
+	return d.Run(ctx)
 }

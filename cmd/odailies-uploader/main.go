@@ -16,6 +16,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/service"
 )
 
 // command is one entry of the command table.
@@ -52,7 +56,7 @@ type cli struct {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopContext()
 	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	err := c.main(ctx, os.Args[1:])
 	stop()
@@ -61,6 +65,30 @@ func main() {
 		fmt.Fprintf(os.Stderr, "odailies-uploader: %v\n", err)
 	}
 	os.Exit(code)
+}
+
+// stopContext is main's context: it ends on SIGINT, SIGTERM or SIGHUP (an
+// SSH session closing is a stop request, not a kill). After the first
+// signal the default handling is back, so a second Ctrl-C ends the
+// process at once; and whatever happens, the process exits by itself
+// service.HardStop after the first, before the service manager kills it.
+func stopContext() (ctx context.Context, end func()) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ending := make(chan struct{})
+	go func() {
+		<-ctx.Done()
+		stop()
+		select {
+		case <-ending:
+			return // main is returning: not a signal
+		default:
+		}
+		time.AfterFunc(service.HardStop, func() {
+			fmt.Fprintf(os.Stderr, "odailies-uploader: still not stopped %s after the stop request; exiting now (uploads in flight are sent again at the next start)\n", service.HardStop)
+			os.Exit(1)
+		})
+	}()
+	return ctx, func() { close(ending); stop() }
 }
 
 // main dispatches args to a command.
@@ -91,7 +119,7 @@ func (c *cli) usage(w io.Writer) {
 	for _, cmd := range commands {
 		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprintf(w, "\nWithout -config, the config is read from %s.\n", defaultConfigPath())
+	fmt.Fprintf(w, "\nWithout -config, the config is read from %s.\n", config.DefaultPath())
 	fmt.Fprintf(w, "Run 'odailies-uploader <command> -h' for a command's options.\n")
 }
 
@@ -115,7 +143,7 @@ func usageErrorf(format string, args ...any) error {
 // exitCode is the one place errors become exit codes.
 func exitCode(err error) int {
 	var ue *usageError
-	var ce *configError
+	var ce *config.Error
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
@@ -132,7 +160,7 @@ func exitCode(err error) int {
 func (c *cli) commandFlags(name, argsUsage, summary string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	config := fs.String("config", defaultConfigPath(), "read the config from `FILE`")
+	config := fs.String("config", config.DefaultPath(), "read the config from `FILE`")
 	fs.Usage = func() {
 		line := "Usage: odailies-uploader " + name + " [-config FILE]"
 		if argsUsage != "" {
@@ -159,8 +187,8 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) error {
 }
 
 // config loads the config at path, printing each warning to stderr.
-func (c *cli) config(path string) (*Config, error) {
-	cfg, warnings, err := loadConfig(path, c.getenv)
+func (c *cli) config(path string) (*config.Config, error) {
+	cfg, warnings, err := config.Load(path, c.getenv)
 	for _, w := range warnings {
 		fmt.Fprintf(c.stderr, "odailies-uploader: warning: %s\n", w)
 	}

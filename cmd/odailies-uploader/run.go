@@ -16,5 +16,5 @@ func cmdRun(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	return runDaemon(ctx, c, cfg, modeRun)
+	return runDaemon(ctx, c, cfg, modeRun, 0)
 }

@@ -16,6 +16,10 @@ type osPaths struct {
 // DefaultPath is where the config is read from without -config.
 func DefaultPath() string { return pathsFor(runtime.GOOS, os.Getenv).config }
 
+// DefaultLogFileOn is log.file's default on goos ("linux", "darwin",
+// "windows"), for service files written for that system.
+func DefaultLogFileOn(goos string) string { return pathsFor(goos, os.Getenv).logFile }
+
 // defaultStateDir is state.dir when the config leaves it empty.
 func defaultStateDir() string { return pathsFor(runtime.GOOS, os.Getenv).stateDir }
 

@@ -31,15 +31,22 @@ func New(secrets ...string) *Redactor {
 			continue
 		}
 		masked := Token(s)
-		forms := []string{s, url.PathEscape(s), url.QueryEscape(s), EscapeSegment(s)}
-		slices.Sort(forms)
-		for _, f := range slices.Compact(forms) {
+		for _, f := range Spellings(s) {
 			r.spellings = append(r.spellings, spelling{f, masked})
 			r.longest = max(r.longest, len(f))
 		}
 	}
 	slices.SortStableFunc(r.spellings, func(a, b spelling) int { return cmp.Compare(len(b.from), len(a.from)) })
 	return r
+}
+
+// Spellings are the forms of secret that New matches: as it is,
+// path-escaped, query-escaped and segment-escaped, without repeats. Tests
+// use them to assert that no form of a secret was shown.
+func Spellings(secret string) []string {
+	forms := []string{secret, url.PathEscape(secret), url.QueryEscape(secret), EscapeSegment(secret)}
+	slices.Sort(forms)
+	return slices.Compact(forms)
 }
 
 // String returns s with the secrets replaced by their Token form and the

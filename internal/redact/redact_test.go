@@ -6,10 +6,7 @@ import (
 	"testing"
 )
 
-// secretForms are the spellings of secret that must never be shown.
-func secretForms(secret string) []string {
-	return []string{secret, url.PathEscape(secret), url.QueryEscape(secret), EscapeSegment(secret)}
-}
+func secretForms(secret string) []string { return Spellings(secret) }
 
 // specialTokens need escaping in a URL path or query, or are not ASCII.
 var specialTokens = []string{

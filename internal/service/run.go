@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"context"
@@ -6,20 +6,22 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/kardianos/service"
+	service "github.com/kardianos/service"
+
+	"github.com/odailies/odailies-uploader/internal/config"
 )
 
 // serviceStopTimeout bounds how long Stop waits for the daemon. Windows
 // gives a service seconds to stop; the daemon releases its leases and
 // returns at once, so waiting longer only risks being killed mid-write.
-const serviceStopTimeout = 5 * time.Second
+const serviceStopTimeout = StopTimeout
 
-// runService runs daemon until ctx is done. In a terminal (or a container)
+// Run runs daemon until ctx is done. In a terminal (or a container)
 // it just calls daemon; under the system's service manager it runs it as a
 // kardianos service, so Windows's service control manager gets its answers
 // and start and stop errors reach the service log (the Windows event log,
 // syslog elsewhere) as well as logger. It returns daemon's error.
-func runService(ctx context.Context, cfg *Config, logger *slog.Logger, daemon func(ctx context.Context) error) error {
+func Run(ctx context.Context, cfg *config.Config, logger *slog.Logger, daemon func(ctx context.Context) error) error {
 	if service.Interactive() {
 		return daemon(ctx)
 	}

@@ -1,4 +1,7 @@
-package main
+// Package logging builds the status log: slog text lines to a rotated file
+// (lumberjack) or stderr, every record passed through the one redactor
+// (internal/redact) so no token or signed URL query reaches the log.
+package logging
 
 import (
 	"fmt"
@@ -8,14 +11,17 @@ import (
 	"path/filepath"
 
 	"gopkg.in/natefinch/lumberjack.v2"
+
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/redact"
 )
 
-// newLogger returns the status logger described by cfg: text lines to
+// New returns the status logger described by cfg: text lines to
 // cfg.File, rotated at cfg.MaxSize with cfg.Keep old files kept, or to
 // stderr when cfg.File is "-". Every record passes through r first, so no
 // secret or signed URL query reaches the log. Close the returned Closer
 // when done with the logger.
-func newLogger(cfg LogConfig, stderr io.Writer, r *redactor) (*slog.Logger, io.Closer, error) {
+func New(cfg config.LogConfig, stderr io.Writer, r *redact.Redactor) (*slog.Logger, io.Closer, error) {
 	w, closer, err := logWriter(cfg, stderr)
 	if err != nil {
 		return nil, nil, err
@@ -25,7 +31,7 @@ func newLogger(cfg LogConfig, stderr io.Writer, r *redactor) (*slog.Logger, io.C
 }
 
 // logWriter opens the log destination.
-func logWriter(cfg LogConfig, stderr io.Writer) (io.Writer, io.Closer, error) {
+func logWriter(cfg config.LogConfig, stderr io.Writer) (io.Writer, io.Closer, error) {
 	if cfg.File == "-" || cfg.File == "" {
 		return stderr, io.NopCloser(nil), nil
 	}

@@ -1,23 +1,48 @@
-package main
+// Package status is the daemon's status document: the fixed keys of
+// status.json that scripts read (DESIGN.md "Status"; keys may be added,
+// never renamed or removed), its atomic write and read, and its rendering
+// for people.
+package status
 
 import (
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 )
 
-// statusFileName is the file in state.dir the daemon rewrites and `status`
-// reads. Its keys are fixed: scripts read them.
-const statusFileName = "status.json"
+// FileName is the file in state.dir the daemon rewrites and `status`
+// reads.
+const FileName = "status.json"
 
-func statusPath(cfg *Config) string { return filepath.Join(cfg.State.Dir, statusFileName) }
+// Interval is how often the daemon rewrites the file.
+const Interval = 2 * time.Second
 
-// statusDoc is status.json. The first block of keys is the fixed set of
+// StaleAfter is how old the file may be before the daemon is taken for not
+// running: several missed rewrites.
+const StaleAfter = 5 * Interval
+
+// Path is the status file of the state folder stateDir.
+func Path(stateDir string) string { return filepath.Join(stateDir, FileName) }
+
+// State is the document's "state": the daemon's health in one word.
+type State string
+
+// The states the daemon writes. Beside these, the uploader's health
+// values other than "ok" ("auth-error", "not-found", "offline",
+// "slow-down") are written as they are.
+const (
+	Running    State = "running"
+	Stopped    State = "stopped"
+	WatchError State = "watch-error"
+)
+
+// Doc is status.json. The first block of keys is the fixed set of
 // DESIGN.md; the rest are additions.
-type statusDoc struct {
-	State          string          `json:"state"`
+type Doc struct {
+	State          State           `json:"state"`
 	Updated        time.Time       `json:"updated"`
 	Queued         int             `json:"queued"`
 	Active         int             `json:"active"`
@@ -26,9 +51,9 @@ type statusDoc struct {
 	Gone           int             `json:"gone"`
 	BytesDone      int64           `json:"bytes_done"`
 	Rate           float64         `json:"rate_bytes_per_s"`
-	ActiveFiles    []activeFile    `json:"active_files"`
-	RecentFailures []recentFailure `json:"recent_failures"`
-	Watcher        watcherDoc      `json:"watcher"`
+	ActiveFiles    []ActiveFile    `json:"active_files"`
+	RecentFailures []RecentFailure `json:"recent_failures"`
+	Watcher        Watcher         `json:"watcher"`
 
 	Detail      string    `json:"detail,omitempty"`
 	QueuedBytes int64     `json:"queued_bytes"`
@@ -38,19 +63,19 @@ type statusDoc struct {
 	Version     string    `json:"version"`
 }
 
-type activeFile struct {
+type ActiveFile struct {
 	Path      string `json:"path"`
 	BytesSent int64  `json:"bytes_sent"`
 	Size      int64  `json:"size"`
 }
 
-type recentFailure struct {
+type RecentFailure struct {
 	Path  string    `json:"path"`
 	Error string    `json:"error"`
 	At    time.Time `json:"at"`
 }
 
-type watcherDoc struct {
+type Watcher struct {
 	Mode     string    `json:"mode"`
 	Dirs     []string  `json:"dirs"`
 	LastScan time.Time `json:"last_scan"`
@@ -58,9 +83,9 @@ type watcherDoc struct {
 	Pending  int       `json:"pending"`
 }
 
-// writeStatus replaces path atomically: a reader sees the old or the new
+// Write replaces path atomically: a reader sees the old or the new
 // document, never half of one.
-func writeStatus(path string, doc *statusDoc) error {
+func Write(path string, doc *Doc) error {
 	data, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode status: %w", err)
@@ -70,7 +95,7 @@ func writeStatus(path string, doc *statusDoc) error {
 		return fmt.Errorf("write status: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil && !isWindows() {
+	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
 		tmp.Close()
 		return fmt.Errorf("write status: %w", err)
 	}
@@ -87,13 +112,13 @@ func writeStatus(path string, doc *statusDoc) error {
 	return nil
 }
 
-// readStatus reads status.json, keeping the raw bytes for `status -json`.
-func readStatus(path string) (*statusDoc, []byte, error) {
+// Read reads status.json, keeping the raw bytes for `status -json`.
+func Read(path string) (*Doc, []byte, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	var doc statusDoc
+	var doc Doc
 	if err := json.Unmarshal(data, &doc); err != nil {
 		return nil, nil, fmt.Errorf("read %s: %w", path, err)
 	}

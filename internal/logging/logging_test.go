@@ -1,4 +1,4 @@
-package main
+package logging
 
 import (
 	"bytes"
@@ -11,6 +11,9 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/redact"
 )
 
 // secretValuer logs itself as text holding a secret.
@@ -36,9 +39,9 @@ func logEverything(log *slog.Logger, tok string) {
 }
 
 func TestLoggerRedactsEverything(t *testing.T) {
-	for _, tok := range append(specialTokens, testToken) {
+	for _, tok := range []string{"s3cr3t/t0ken?x=1&y=%2F+plus#frag", "tök€n-with-ünïcode-0123456789", "semi;colon,comma:colon@at$dollar!", testToken} {
 		var buf bytes.Buffer
-		log, closer, err := newLogger(LogConfig{File: "-", Level: slog.LevelDebug}, &buf, newRedactor(tok))
+		log, closer, err := New(config.LogConfig{File: "-", Level: slog.LevelDebug}, &buf, redact.New(tok))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +57,7 @@ func TestLoggerRedactsEverything(t *testing.T) {
 		if n := strings.Count(out, "\n"); n != 6 {
 			t.Errorf("got %d lines, want 6:\n%s", n, out)
 		}
-		if !strings.Contains(out, "n=42") || !strings.Contains(out, redactToken(tok)) {
+		if !strings.Contains(out, "n=42") || !strings.Contains(out, redact.Token(tok)) {
 			t.Errorf("redaction lost data:\n%s", out)
 		}
 	}
@@ -62,7 +65,7 @@ func TestLoggerRedactsEverything(t *testing.T) {
 
 func TestLoggerLevel(t *testing.T) {
 	var buf bytes.Buffer
-	log, _, err := newLogger(LogConfig{File: "-", Level: slog.LevelWarn}, &buf, nil)
+	log, _, err := New(config.LogConfig{File: "-", Level: slog.LevelWarn}, &buf, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +79,7 @@ func TestLoggerLevel(t *testing.T) {
 func TestLoggerFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "logs", "deeper")
 	file := filepath.Join(dir, "odailies-uploader.log")
-	log, closer, err := newLogger(LogConfig{File: file, Level: slog.LevelInfo, MaxSize: 20e6, Keep: 5}, nil, newRedactor(testToken))
+	log, closer, err := New(config.LogConfig{File: file, Level: slog.LevelInfo, MaxSize: 20e6, Keep: 5}, nil, redact.New(testToken))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +110,7 @@ func TestLoggerTightensExistingFile(t *testing.T) {
 	if err := os.WriteFile(file, []byte("old\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, closer, err := newLogger(LogConfig{File: file, MaxSize: 1e6}, nil, nil)
+	_, closer, err := New(config.LogConfig{File: file, MaxSize: 1e6}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +123,7 @@ func TestLoggerUnwritableFolder(t *testing.T) {
 	if err := os.WriteFile(blocker, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err := newLogger(LogConfig{File: filepath.Join(blocker, "sub", "x.log"), MaxSize: 1e6}, nil, nil)
+	_, _, err := New(config.LogConfig{File: filepath.Join(blocker, "sub", "x.log"), MaxSize: 1e6}, nil, nil)
 	if err == nil || !strings.Contains(err.Error(), "log.file") {
 		t.Errorf("err = %v, want an error naming log.file", err)
 	}
@@ -146,5 +149,17 @@ func assertMode(t *testing.T, p string, want os.FileMode) {
 	}
 	if got := fi.Mode().Perm(); got != want {
 		t.Errorf("%s has mode %04o, want %04o", p, got, want)
+	}
+}
+
+const testToken = "secret-token-abcdef123456"
+
+// assertNoSecret fails when out holds secret in any spelling.
+func assertNoSecret(t *testing.T, out, secret string) {
+	t.Helper()
+	for _, form := range redact.Spellings(secret) {
+		if strings.Contains(out, form) {
+			t.Errorf("output holds the secret (%q):\n%s", form, out)
+		}
 	}
 }

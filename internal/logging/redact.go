@@ -1,9 +1,11 @@
-package main
+package logging
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+
+	"github.com/odailies/odailies-uploader/internal/redact"
 )
 
 // redactingHandler passes every record to the next handler with its
@@ -12,13 +14,13 @@ import (
 // Numbers, booleans, times and durations pass unchanged.
 type redactingHandler struct {
 	next slog.Handler
-	r    *redactor
+	r    *redact.Redactor
 }
 
 var _ slog.Handler = (*redactingHandler)(nil)
 
 // newRedactingHandler wraps next.
-func newRedactingHandler(next slog.Handler, r *redactor) *redactingHandler {
+func newRedactingHandler(next slog.Handler, r *redact.Redactor) *redactingHandler {
 	return &redactingHandler{next: next, r: r}
 }
 

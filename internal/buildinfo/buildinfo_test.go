@@ -1,4 +1,4 @@
-package main
+package buildinfo
 
 import (
 	"runtime/debug"
@@ -17,8 +17,9 @@ func TestDescribeBuild(t *testing.T) {
 	}{
 		{"ldflags win", "1.2.0", "abc", &debug.BuildInfo{Main: debug.Module{Version: "v9"}, Settings: vcs("zzz", "true")}, "1.2.0", "abc"},
 		{"module version", "", "", &debug.BuildInfo{Main: debug.Module{Version: "v1.3.0"}, Settings: vcs("deadbeef", "false")}, "v1.3.0", "deadbeef"},
-		{"dirty tree", "", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("deadbeef", "true")}, "dev", "deadbeef-dirty"},
+		{"dirty tree", "", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("deadbeef", "true")}, "dev-deadbeef-dirty", "deadbeef-dirty"},
 		{"nothing known", "", "", nil, "dev", "unknown"},
+		{"long revision", "", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs("0123456789abcdef0123", "false")}, "dev-0123456789ab", "0123456789abcdef0123"},
 	}
 	for _, tt := range tests {
 		got := describeBuild(tt.ver, tt.rev, tt.bi)
@@ -29,7 +30,7 @@ func TestDescribeBuild(t *testing.T) {
 }
 
 func TestUserAgent(t *testing.T) {
-	if got, want := userAgent(), "odailies-uploader/"+currentBuild().Version; got != want {
-		t.Errorf("userAgent() = %q, want %q", got, want)
+	if got, want := UserAgent(), "odailies-uploader/"+Get().Version; got != want {
+		t.Errorf("UserAgent() = %q, want %q", got, want)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"fmt"
@@ -7,8 +7,9 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/kardianos/service"
+	service "github.com/kardianos/service"
 
+	"github.com/odailies/odailies-uploader/internal/config"
 	"github.com/odailies/odailies-uploader/packaging"
 )
 
@@ -34,7 +35,7 @@ func thisHost() (serviceHost, error) {
 
 // serviceConfig is the kardianos/service definition of the daemon on this
 // machine: it runs this executable as "run -config ABS".
-func serviceConfig(cfg *Config, configPath string) (*service.Config, error) {
+func serviceConfig(cfg *config.Config, configPath string) (*service.Config, error) {
 	h, err := thisHost()
 	if err != nil {
 		return nil, err
@@ -45,7 +46,7 @@ func serviceConfig(cfg *Config, configPath string) (*service.Config, error) {
 // serviceConfigFor builds the service definition for host h without
 // touching a service manager. The config path is made absolute: a Windows
 // service starts in System32, a LaunchDaemon in /.
-func serviceConfigFor(cfg *Config, configPath string, h serviceHost) (*service.Config, error) {
+func serviceConfigFor(cfg *config.Config, configPath string, h serviceHost) (*service.Config, error) {
 	abs, err := filepath.Abs(configPath)
 	if err != nil {
 		return nil, fmt.Errorf("config path %s: %w", configPath, err)
@@ -91,7 +92,7 @@ func serviceOptions() service.KeyValue {
 
 // addServiceFile renders the unit or plist from packaging, the same text
 // the packages ship, and hands it to kardianos as its template.
-func addServiceFile(sc *service.Config, cfg *Config, goos string) error {
+func addServiceFile(sc *service.Config, cfg *config.Config, goos string) error {
 	p := packaging.UnitParams{
 		Name:        sc.Name,
 		Description: sc.Description,
@@ -126,10 +127,10 @@ func addServiceFile(sc *service.Config, cfg *Config, goos string) error {
 
 // launchdErrorLog is where launchd sends the daemon's stderr (a crash, or a
 // failure before the status log is open): beside the status log.
-func launchdErrorLog(cfg *Config) string {
+func launchdErrorLog(cfg *config.Config) string {
 	logFile := cfg.Log.File
 	if logFile == "-" || logFile == "" {
-		logFile = pathsFor("darwin", os.Getenv).logFile
+		logFile = config.DefaultLogFileOn("darwin")
 	}
 	return filepath.Join(filepath.Dir(logFile), "stderr.log")
 }

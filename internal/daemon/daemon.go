@@ -1,0 +1,179 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/odailies/odailies-uploader/internal/buildinfo"
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/control"
+	"github.com/odailies/odailies-uploader/internal/status"
+	"github.com/odailies/odailies-uploader/odailies"
+	"github.com/odailies/odailies-uploader/queue"
+	"github.com/odailies/odailies-uploader/uploader"
+	"github.com/odailies/odailies-uploader/watcher"
+)
+
+// QueueFile is the queue's file in state.dir.
+const QueueFile = "queue.db"
+
+// ControlSocket is the control channel's socket in state.dir.
+const ControlSocket = "control.sock"
+
+// Daemon is the wired program. Open builds it; Run or Sync runs it once;
+// Close releases the queue.
+type Daemon struct {
+	cfg     *config.Config
+	log     *slog.Logger
+	queue   *queue.Queue
+	watcher *watcher.Watcher
+	up      *uploader.Uploader
+	report  *reporter
+	control *control.Server
+}
+
+// Open opens the queue in cfg.State.Dir and builds every part from cfg.
+// Problems a person fixes in the config or on the machine are
+// *config.Error values. The caller must Close the daemon.
+func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
+	if err := prepareStateDir(cfg.State.Dir); err != nil {
+		return nil, err
+	}
+	q, err := queue.Open(filepath.Join(cfg.State.Dir, QueueFile), queue.Options{
+		Priority: cfg.Upload.Priority,
+		Logger:   log.With("component", "queue"),
+	})
+	if errors.Is(err, queue.ErrLocked) {
+		return nil, config.Wrap(err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open the queue in state.dir: %w", err)
+	}
+	d := &Daemon{cfg: cfg, log: log, queue: q}
+	if err := d.build(); err != nil {
+		q.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+func (d *Daemon) build() error {
+	cfg := d.cfg
+	client, err := APIClient(cfg)
+	if err != nil {
+		return err
+	}
+	d.watcher, err = watcher.New(cfg.Watch.Root, watcher.Options{
+		Dirs:          cfg.Watch.Dirs,
+		Settle:        cfg.Watch.Settle,
+		Rescan:        cfg.Watch.Rescan,
+		Poll:          cfg.Watch.Poll,
+		PollInterval:  cfg.Watch.PollInterval,
+		Include:       cfg.Watch.Include,
+		Exclude:       cfg.Watch.Exclude,
+		OpenWriterMax: cfg.Watch.OpenWriterMax,
+		Logger:        d.log.With("component", "watcher"),
+	})
+	if err != nil {
+		return config.Errorf("watch: %w", err)
+	}
+	d.up = uploader.New(client, d.queue, uploader.Options{
+		Root:         cfg.Watch.Root,
+		Workers:      cfg.Upload.Workers,
+		SmallFile:    cfg.Upload.SmallFile,
+		RetryMin:     cfg.Upload.RetryMin,
+		RetryMax:     cfg.Upload.RetryMax,
+		StallTimeout: cfg.Upload.StallTimeout,
+		Bandwidth:    cfg.Upload.Bandwidth,
+		Headers:      cfg.Upload.Headers,
+		UserAgent:    buildinfo.UserAgent(),
+		Logger:       d.log.With("component", "uploader"),
+	})
+	d.report = newReporter(d, status.Path(cfg.State.Dir))
+	d.control = d.newControl()
+	return nil
+}
+
+// APIClient is the v1 API client for the config's project and token; a
+// refusal of the settings is a *config.Error.
+func APIClient(cfg *config.Config) (*odailies.Client, error) {
+	client, err := odailies.New(odailies.Options{
+		BaseURL:   cfg.API.BaseURL,
+		ProjectID: cfg.API.ProjectID,
+		Token:     cfg.API.Token,
+		UserAgent: buildinfo.UserAgent(),
+	})
+	if err != nil {
+		return nil, config.Errorf("config %s: %w", cfg.Path, err)
+	}
+	return client, nil
+}
+
+// Close closes the queue.
+func (d *Daemon) Close() error { return d.queue.Close() }
+
+// Counts are the queue's counts now.
+func (d *Daemon) Counts() queue.Counts { return d.queue.Counts() }
+
+// Run runs every part until ctx ends or one fails: what the service runs.
+// A stop (ctx ending) is not an error.
+func (d *Daemon) Run(ctx context.Context) error {
+	err := d.run(ctx, nil)
+	if err != nil {
+		d.log.Error("stopped on an error", "err", err)
+	}
+	return err
+}
+
+// run runs every part until ctx ends, one fails, or until (when not nil)
+// returns; until's error is run's.
+func (d *Daemon) run(ctx context.Context, until func(ctx context.Context) error) error {
+	d.log.Info("starting", "version", buildinfo.Version(), "root", d.cfg.Watch.Root,
+		"dirs", strings.Join(d.cfg.Watch.Dirs, ","), "workers", d.cfg.Upload.Workers,
+		"state_dir", d.cfg.State.Dir, "user", currentUser())
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	g, gctx := errgroup.WithContext(runCtx)
+	g.Go(func() error { return d.watcher.Run(gctx, &enqueuer{q: d.queue, log: d.log}) })
+	g.Go(func() error { return d.up.Run(gctx) })
+	g.Go(func() error { return d.report.Run(gctx) })
+	g.Go(func() error { return d.serveControl(gctx) })
+	var untilErr error
+	if until != nil {
+		g.Go(func() error {
+			untilErr = until(gctx)
+			stop()
+			return nil
+		})
+	}
+	err := g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	d.report.Stopped()
+	if err == nil {
+		err = untilErr
+	}
+	d.log.Info("stopped", "summary", d.report.summary())
+	return err
+}
+
+// currentUser names the user the daemon runs as, for the start line.
+func currentUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return fmt.Sprintf("uid %d", os.Getuid())
+}
+
+// waitTick is how often Sync looks at the parts' state.
+const waitTick = 100 * time.Millisecond

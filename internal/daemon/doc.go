@@ -1,0 +1,40 @@
+// Package daemon is the wired program: it opens the queue in state.dir,
+// builds the watcher, the uploader, the status reporter and the control
+// server from the config, and runs them under one errgroup. Run is what
+// the service runs; Sync is one pass with its end rules. cmd parses the
+// command line and calls these; nothing here exits the process.
+//
+// # Data flow
+//
+// The watcher hands settled files to the enqueuer, which puts them in the
+// queue; each full scan prunes records of files that are gone. The
+// uploader leases jobs and reports outcomes to the queue. The reporter
+// reads all three every status.Interval into status.json and the status
+// log. The control server (internal/control, <state.dir>/control.sock)
+// answers admin commands run beside the daemon: retry today.
+//
+// # Sync's end rules
+//
+// Sync returns when the tree has been scanned, nothing is settling and
+// nothing is queued or active:
+//   - nil if every file was uploaded;
+//   - ErrJobsFailed (wrapped, with the count) if some failed for good;
+//   - an error naming the cause, at once, when uploads are blocked by
+//     something waiting will not fix (token refused, unknown project);
+//   - an error naming the cause when nothing could be uploaded for
+//     SyncOptions.GiveUp (API unreachable, storage refusing, …);
+//   - an error saying how much was left when ctx ends (SIGINT, SIGTERM)
+//     with work queued, active or not yet scanned.
+//
+// A watched folder that does not exist is a warning, as for Run: what
+// exists is uploaded. Only when no watched folder exists at all (the root
+// is missing, a drive not plugged in) is it an error.
+//
+// # Hazards
+//
+//   - Running the daemon as root over a state.dir that the service user
+//     owns would leave root-owned files the service can never open; Open
+//     refuses it and names the user to run as.
+//   - Admin commands (Retry) never create queue.db or anything else in
+//     state.dir: with the daemon stopped they open an existing queue only.
+package daemon

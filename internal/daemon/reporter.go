@@ -1,0 +1,149 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/odailies/odailies-uploader/internal/buildinfo"
+	"github.com/odailies/odailies-uploader/internal/status"
+	"github.com/odailies/odailies-uploader/internal/units"
+	"github.com/odailies/odailies-uploader/uploader"
+)
+
+// reporter turns the parts' state into status.json every status.Interval,
+// a summary line every log.status_every while there is work, and a line
+// on every change of health.
+type reporter struct {
+	d       *Daemon
+	path    string
+	log     *slog.Logger
+	started time.Time
+	state   status.State // last state reported
+	lastSum time.Time
+}
+
+func newReporter(d *Daemon, path string) *reporter {
+	return &reporter{d: d, path: path, log: d.log, started: time.Now(), state: status.Running}
+}
+
+// Run writes the status until ctx ends.
+func (r *reporter) Run(ctx context.Context) error {
+	tick := time.NewTicker(status.Interval)
+	defer tick.Stop()
+	for {
+		r.update(time.Now())
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// Stopped writes the final status of a clean stop.
+func (r *reporter) Stopped() {
+	doc := r.collect(time.Now())
+	doc.State, doc.Detail = status.Stopped, ""
+	doc.ActiveFiles = []status.ActiveFile{}
+	doc.Active = 0
+	r.write(doc)
+}
+
+func (r *reporter) update(now time.Time) {
+	doc := r.collect(now)
+	if doc.State != r.state {
+		r.healthChanged(r.state, doc)
+		r.state = doc.State
+	}
+	if doc.Queued+doc.Active > 0 && now.Sub(r.lastSum) >= r.d.cfg.Log.StatusEvery {
+		r.lastSum = now
+		r.log.Info("status", r.summaryAttrs(doc)...)
+	}
+	r.write(doc)
+}
+
+func (r *reporter) write(doc *status.Doc) {
+	if err := status.Write(r.path, doc); err != nil {
+		r.log.Warn("cannot write the status file", "path", r.path, "err", err)
+	}
+}
+
+func (r *reporter) healthChanged(from status.State, doc *status.Doc) {
+	if doc.State == status.Running {
+		r.log.Info("health: back to normal", "was", from)
+		return
+	}
+	r.log.Warn("health: "+string(doc.State), "problem", doc.Detail, "was", from)
+}
+
+// collect reads every part's state into a status document.
+func (r *reporter) collect(now time.Time) *status.Doc {
+	c := r.d.queue.Counts()
+	snap := r.d.up.Snapshot()
+	ws := r.d.watcher.Status()
+	doc := &status.Doc{
+		State: status.Running, Updated: now.UTC(),
+		Queued: c.Queued, Active: c.Active, Done: c.Done, Failed: c.Failed, Gone: c.Gone,
+		BytesDone: c.DoneBytes, QueuedBytes: c.QueuedBytes, Rate: snap.Rate,
+		ActiveFiles: make([]status.ActiveFile, 0, len(snap.Active)),
+		Watcher: status.Watcher{Mode: ws.Mode, Dirs: ws.Dirs, LastScan: utcOrZero(ws.LastScan),
+			Error: ws.Error, Pending: ws.Pending},
+		Started: r.started.UTC(), PID: os.Getpid(), Version: buildinfo.Version(),
+	}
+	var sent int64
+	for _, a := range snap.Active {
+		doc.ActiveFiles = append(doc.ActiveFiles, status.ActiveFile{Path: a.Path, BytesSent: a.BytesSent, Size: a.Size})
+		sent += a.BytesSent
+	}
+	if left := c.QueuedBytes + c.ActiveBytes - sent; snap.Rate > 0 && left > 0 {
+		doc.ETASeconds = int64(float64(left) / snap.Rate)
+	}
+	doc.RecentFailures = r.failures()
+	switch {
+	case snap.Health != "" && snap.Health != uploader.HealthOK:
+		doc.State, doc.Detail = status.State(snap.Health), snap.Detail
+	case ws.Error != "":
+		doc.State, doc.Detail = status.WatchError, ws.Error
+	}
+	return doc
+}
+
+func (r *reporter) failures() []status.RecentFailure {
+	out := []status.RecentFailure{}
+	fs, err := r.d.queue.Failures(10)
+	if err != nil {
+		r.log.Warn("cannot read failures from the queue", "err", err)
+		return out
+	}
+	for _, f := range fs {
+		out = append(out, status.RecentFailure{Path: f.Path, Error: f.Error, At: f.At.UTC()})
+	}
+	return out
+}
+
+func (r *reporter) summaryAttrs(doc *status.Doc) []any {
+	eta := "-"
+	if doc.ETASeconds > 0 {
+		eta = (time.Duration(doc.ETASeconds) * time.Second).String()
+	}
+	return []any{"queued", doc.Queued, "active", doc.Active, "done", doc.Done,
+		"failed", doc.Failed, "rate", units.Rate(doc.Rate), "eta", eta}
+}
+
+// summary is the one-line account logged at stop.
+func (r *reporter) summary() string {
+	c := r.d.queue.Counts()
+	s := r.d.up.Snapshot()
+	return fmt.Sprintf("uploaded=%d (%s) queued=%d failed=%d gone=%d",
+		s.Uploaded, units.Bytes(s.BytesDone), c.Queued, c.Failed, c.Gone)
+}
+
+func utcOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC()
+}

@@ -1,0 +1,87 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/control"
+	"github.com/odailies/odailies-uploader/queue"
+)
+
+// How Retry reached the queue.
+const (
+	ByDaemon = "by the running daemon"
+	Directly = "directly; they are sent when the daemon next runs"
+)
+
+// Retry puts failed jobs back in the queue (paths relative to watch.root;
+// none: every failed job) and says how it did: through the running
+// daemon's control channel, or, when no daemon answers, in queue.db
+// itself. It creates nothing in state.dir, so it is safe to run as root
+// beside a daemon that runs as the service user.
+func Retry(ctx context.Context, cfg *config.Config, paths []string) (n int, how string, err error) {
+	var ans RetryAnswer
+	err = control.Dial(controlPath(cfg.State.Dir), control.ClientOptions{Log: cfg.Log.File}).Call(ctx, "retry", RetryRequest{Paths: paths}, &ans)
+	if err == nil {
+		return ans.Requeued, ByDaemon, nil
+	}
+	if !errors.Is(err, control.ErrNotRunning) {
+		return 0, "", fmt.Errorf("hand the request to the running daemon: %w", err)
+	}
+	n, err = requeueDirectly(cfg, paths)
+	return n, Directly, err
+}
+
+// requeueDirectly opens an existing queue.db, never creating one.
+func requeueDirectly(cfg *config.Config, paths []string) (int, error) {
+	p := filepath.Join(cfg.State.Dir, QueueFile)
+	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+		return 0, nil // never run with this state.dir: nothing failed
+	} else if err != nil {
+		return 0, fmt.Errorf("open the queue: %w", err)
+	}
+	q, err := queue.Open(p, queue.Options{Timeout: 300 * time.Millisecond})
+	if errors.Is(err, queue.ErrLocked) {
+		return 0, fmt.Errorf("a daemon holds %s but does not answer on %s (an older version, or stuck): restart it, then retry: %w",
+			p, controlPath(cfg.State.Dir), err)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("open the queue: %w", err)
+	}
+	defer q.Close()
+	n, err := q.Requeue(paths)
+	if err != nil {
+		return 0, fmt.Errorf("requeue: %w", err)
+	}
+	return n, nil
+}
+
+// RetryPaths turns paths named by a person (relative to root, or
+// absolute under it) into queue paths: slash separated and relative to
+// root.
+func RetryPaths(root string, args []string) ([]string, error) {
+	var out []string
+	for _, a := range args {
+		p := a
+		if filepath.IsAbs(p) {
+			rel, err := filepath.Rel(root, p)
+			if err != nil || strings.HasPrefix(rel, "..") {
+				return nil, fmt.Errorf("%s is not under watch.root %s", a, root)
+			}
+			p = rel
+		}
+		p = filepath.ToSlash(filepath.Clean(p))
+		if p == "." || strings.HasPrefix(p, "../") {
+			return nil, fmt.Errorf("%s is not a file under watch.root", a)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

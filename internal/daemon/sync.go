@@ -1,0 +1,175 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/queue"
+	"github.com/odailies/odailies-uploader/uploader"
+	"github.com/odailies/odailies-uploader/watcher"
+)
+
+// DefaultGiveUp is how long sync waits, by default, while nothing can be
+// uploaded.
+const DefaultGiveUp = 5 * time.Minute
+
+// SyncOptions configure Sync.
+type SyncOptions struct {
+	// GiveUp: when nothing could be uploaded for this long while work is
+	// waiting, Sync stops and says why. 0 means DefaultGiveUp.
+	GiveUp time.Duration
+}
+
+// ErrJobsFailed is wrapped by Sync's error when some files could not be
+// uploaded.
+var ErrJobsFailed = errors.New("'odailies-uploader status' lists them; fix the cause, then run 'odailies-uploader retry'")
+
+// ErrGaveUp is wrapped by Sync's error when nothing could be uploaded for
+// SyncOptions.GiveUp.
+var ErrGaveUp = errors.New("gave up")
+
+// ErrInterrupted is wrapped by Sync's error when ctx ended with work left.
+var ErrInterrupted = errors.New("interrupted")
+
+// Sync runs one pass: scan, upload everything settled, return. See the
+// package doc for its end rules.
+func (d *Daemon) Sync(ctx context.Context, o SyncOptions) error {
+	if o.GiveUp <= 0 {
+		o.GiveUp = DefaultGiveUp
+	}
+	if err := d.noFolderAtAll(); err != nil {
+		d.log.Error("nothing to sync", "err", err)
+		return err
+	}
+	w := &syncWait{d: d, giveUp: o.GiveUp, now: time.Now}
+	err := d.run(ctx, w.wait)
+	if err == nil && ctx.Err() != nil {
+		err = w.interrupted()
+	}
+	switch {
+	case errors.Is(err, ErrJobsFailed):
+		n := d.queue.Counts().Failed
+		d.log.Warn("sync finished with failed uploads", "failed", n)
+		err = fmt.Errorf("%d upload(s) failed: %w", n, err)
+	case err != nil:
+		d.log.Error("sync stopped", "err", err)
+	default:
+		d.log.Info("sync finished: everything is uploaded")
+	}
+	return err
+}
+
+// noFolderAtAll is an error when none of the watched folders exists.
+func (d *Daemon) noFolderAtAll() error {
+	missing := config.MissingFolders(d.cfg.Watch.Root, d.cfg.Watch.Dirs)
+	if len(missing) < len(d.cfg.Watch.Dirs) {
+		return nil
+	}
+	return fmt.Errorf("none of the watched folders exists (%s): plug in the drive or fix watch.root and watch.dirs in %s",
+		strings.Join(missing, "; "), d.cfg.Path)
+}
+
+// syncWait decides when a sync is over.
+type syncWait struct {
+	d      *Daemon
+	giveUp time.Duration
+	now    func() time.Time
+
+	progress time.Time // when an upload last finished, or nothing was waiting
+	uploaded int       // Snapshot.Uploaded at progress
+	warned   string    // the watch problem already logged
+}
+
+// wait returns when sync's work is finished, or a rule says stop; nil
+// when ctx ends first.
+func (w *syncWait) wait(ctx context.Context) error {
+	w.progress = w.now()
+	tick := time.NewTicker(waitTick)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		done, err := w.check(w.d.up.Snapshot(), w.d.watcher.Status(), w.d.queue.Counts())
+		if done || err != nil {
+			return err
+		}
+	}
+}
+
+// check applies the end rules to one look at the parts.
+func (w *syncWait) check(s uploader.Snapshot, ws watcher.Status, c queue.Counts) (bool, error) {
+	if s.Health.Blocking() {
+		return true, fmt.Errorf("uploads are blocked: %s", s.Detail)
+	}
+	if err := w.watchProblem(ws); err != nil {
+		return true, err
+	}
+	now := w.now()
+	if s.Uploaded != w.uploaded || c.Queued+c.Active == 0 {
+		w.progress, w.uploaded = now, s.Uploaded
+	}
+	if ws.Scans > 0 && ws.Pending == 0 && c.Queued == 0 && c.Active == 0 {
+		if c.Failed > 0 {
+			return true, ErrJobsFailed
+		}
+		return true, nil
+	}
+	if now.Sub(w.progress) >= w.giveUp {
+		return true, fmt.Errorf("%w after %s: nothing could be uploaded (%d file(s) waiting): %s",
+			ErrGaveUp, w.giveUp, c.Queued+c.Active, why(s))
+	}
+	return false, nil
+}
+
+// watchProblem lets sync go on past a watched folder that is missing (a
+// warning, logged once) but not past a tree it cannot read.
+func (w *syncWait) watchProblem(ws watcher.Status) error {
+	if ws.Scans == 0 || ws.Error == "" {
+		return nil
+	}
+	missing := config.MissingFolders(w.d.cfg.Watch.Root, w.d.cfg.Watch.Dirs)
+	if len(missing) == 0 {
+		return fmt.Errorf("cannot scan the watched folders: %s", ws.Error)
+	}
+	if err := w.d.noFolderAtAll(); err != nil {
+		return err
+	}
+	if w.warned != ws.Error {
+		w.warned = ws.Error
+		w.d.log.Warn("a watched folder is missing; uploading what exists", "problem", ws.Error)
+	}
+	return nil
+}
+
+// why says, in plain words, why nothing was uploaded.
+func why(s uploader.Snapshot) string {
+	switch {
+	case s.Health != uploader.HealthOK && s.Detail != "":
+		return s.Detail
+	case s.LastError != "":
+		return "the last attempt failed: " + s.LastError
+	}
+	return "no upload finished; see the log"
+}
+
+// interrupted is Sync's answer when ctx ended: an error saying how much
+// was left, or nil when nothing was.
+func (w *syncWait) interrupted() error {
+	c, ws := w.d.queue.Counts(), w.d.watcher.Status()
+	if ws.Scans == 0 {
+		return fmt.Errorf("%w before the first scan finished: run sync again to upload the rest", ErrInterrupted)
+	}
+	left := c.Queued + c.Active + ws.Pending
+	if left == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w with %d file(s) left (%d queued, %d uploading, %d settling): run sync again, or start the service, to upload them",
+		ErrInterrupted, left, c.Queued, c.Active, ws.Pending)
+}

@@ -1,0 +1,89 @@
+package status
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/odailies/odailies-uploader/internal/units"
+)
+
+// Render writes the document for people: the state in plain words (a
+// document not rewritten for StaleAfter means the daemon is not running),
+// counts, progress, the watcher and recent failures. service is the
+// service manager's word for the service ("running", "not installed", …).
+func Render(w io.Writer, doc *Doc, now time.Time, service string) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "State:\t%s\n", describeState(doc, now))
+	if doc.Detail != "" {
+		fmt.Fprintf(tw, "Problem:\t%s\n", doc.Detail)
+	}
+	fmt.Fprintf(tw, "Service:\t%s\n", service)
+	fmt.Fprintf(tw, "Updated:\t%s (%s ago)\n", doc.Updated.Local().Format(time.DateTime), ago(now, doc.Updated))
+	fmt.Fprintf(tw, "Files:\tqueued %d (%s), active %d, done %d, failed %d, gone %d\n",
+		doc.Queued, units.Bytes(doc.QueuedBytes), doc.Active, doc.Done, doc.Failed, doc.Gone)
+	fmt.Fprintf(tw, "Uploaded:\t%s, now %s", units.Bytes(doc.BytesDone), units.Rate(doc.Rate))
+	if doc.ETASeconds > 0 {
+		fmt.Fprintf(tw, ", about %s left", time.Duration(doc.ETASeconds)*time.Second)
+	}
+	fmt.Fprintln(tw)
+	printWatcher(tw, doc.Watcher, now)
+	tw.Flush()
+	printActive(w, doc.ActiveFiles)
+	printFailures(w, doc.RecentFailures)
+}
+
+func describeState(doc *Doc, now time.Time) string {
+	if doc.State == Stopped {
+		return string(Stopped)
+	}
+	if now.Sub(doc.Updated) > StaleAfter {
+		return fmt.Sprintf("not running (the daemon last wrote its status %s ago; state was %s)", ago(now, doc.Updated), doc.State)
+	}
+	return string(doc.State)
+}
+
+func printWatcher(w io.Writer, ws Watcher, now time.Time) {
+	scan := "not yet"
+	if !ws.LastScan.IsZero() {
+		scan = ago(now, ws.LastScan) + " ago"
+	}
+	fmt.Fprintf(w, "Watching:\t%s (%s), last full scan %s, %d file(s) settling\n",
+		strings.Join(ws.Dirs, ", "), ws.Mode, scan, ws.Pending)
+	if ws.Error != "" {
+		fmt.Fprintf(w, "Watch problem:\t%s\n", ws.Error)
+	}
+}
+
+func printActive(w io.Writer, files []ActiveFile) {
+	if len(files) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nUploading:\n")
+	for _, f := range files {
+		pct := 100.0
+		if f.Size > 0 {
+			pct = 100 * float64(f.BytesSent) / float64(f.Size)
+		}
+		fmt.Fprintf(w, "  %5.1f%%  %s of %s  %s\n", pct, units.Bytes(f.BytesSent), units.Bytes(f.Size), f.Path)
+	}
+}
+
+func printFailures(w io.Writer, fails []RecentFailure) {
+	if len(fails) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nRecent failures (fix the cause, then 'odailies-uploader retry'):\n")
+	for _, f := range fails {
+		fmt.Fprintf(w, "  %s  %s\n      %s\n", f.At.Local().Format(time.DateTime), f.Path, f.Error)
+	}
+}
+
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return now.Sub(t).Round(time.Second).String()
+}
