@@ -66,7 +66,8 @@ func (d *Daemon) Sync(ctx context.Context, o SyncOptions) error {
 // noFolderAtAll is an error when none of the watched folders exists.
 func (d *Daemon) noFolderAtAll() error {
 	missing := config.MissingFolders(d.cfg.Watch.Root, d.cfg.Watch.Dirs)
-	if len(missing) < len(d.cfg.Watch.Dirs) {
+	rootMissing := len(missing) == 1 && strings.HasPrefix(missing[0], "watch.root")
+	if !rootMissing && len(missing) < len(d.cfg.Watch.Dirs) {
 		return nil
 	}
 	return fmt.Errorf("none of the watched folders exists (%s): plug in the drive or fix watch.root and watch.dirs in %s",
