@@ -30,7 +30,7 @@ func TestCheckOfflineExampleConfig(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %v\n%s", r.code, r.err, r.all())
 	}
-	for _, want := range []string{cfgPath, root, redact.Token(tok), "(from ODAILIES_TOKEN)", "watch.open_writer_max  1h", "upload.small_file      64MB", "No warnings."} {
+	for _, want := range []string{cfgPath, root, redact.Token(tok), "(from ODAILIES_TOKEN)", "watch.open_writer_max  1h", "upload.small_file      64MiB", "No warnings."} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
