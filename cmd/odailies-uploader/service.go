@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strings"
 
 	kservice "github.com/kardianos/service"
@@ -27,8 +28,8 @@ func cmdInstall(ctx context.Context, c *cli, args []string) error {
 		return service.Error("install", sc.Name, err)
 	}
 	command := strings.Join(append([]string{sc.Executable}, sc.Arguments...), " ")
-	fmt.Fprintf(c.stdout, "installed service %s (%s): %s\nstart it with: %s start -config %s\n",
-		sc.Name, kservice.Platform(), command, sc.Executable, m.Cfg.Path)
+	fmt.Fprintf(c.stdout, "installed service %s (%s): %s\nruns as: %s\nstart it with: %s start -config %s\n",
+		sc.Name, kservice.Platform(), command, service.RunsAs(sc, runtime.GOOS), sc.Executable, m.Cfg.Path)
 	return nil
 }
 

@@ -141,6 +141,8 @@ type loader struct {
 	getenv   func(string) string
 	errs     []error
 	warnings []string
+
+	serviceUser string // service.user as written, for warnReadable
 }
 
 // newLoader reads the config file.

@@ -94,6 +94,7 @@ func defaultRaw() *rawConfig {
 // l.errs and l.warnings.
 func (l *loader) build(r *rawConfig) *Config {
 	cfg := &Config{Path: l.path}
+	l.serviceUser = strings.TrimSpace(r.Service.User)
 	cfg.API = l.buildAPI(r)
 	cfg.Watch = l.buildWatch(r)
 	cfg.Upload = l.buildUpload(r, cfg.Watch.Dirs)

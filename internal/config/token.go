@@ -81,15 +81,24 @@ func (l *loader) checkToken(key, tok string) string {
 }
 
 // warnReadable warns when the file at p, which holds the token, can be
-// read by users other than its owner. Windows permissions are ACLs that
-// the mode bits do not show, so there it says nothing.
+// read by users other than its owner and the service: group-readable is
+// fine when the group is the service's own (the package installs the
+// config 0640 root:odailies-uploader on purpose). Windows permissions are
+// ACLs that the mode bits do not show, so there it says nothing.
 func (l *loader) warnReadable(key, p, what string) {
 	if runtime.GOOS == "windows" {
 		return
 	}
 	fi, err := os.Stat(p)
-	if err != nil || fi.Mode().Perm()&0o044 == 0 {
+	if err != nil {
 		return
 	}
-	l.warnf("%s: %s %s is readable by group or others (mode %04o): run chmod 600 %s", key, what, p, fi.Mode().Perm(), p)
+	perm := fi.Mode().Perm()
+	switch {
+	case perm&0o004 != 0:
+		l.warnf("%s: %s %s is readable by others (mode %04o): run chmod 600 %s", key, what, p, perm, p)
+	case perm&0o040 != 0 && !serviceGroup(fi, l.serviceUser):
+		l.warnf("%s: %s %s is readable by its group, which is not the service's (mode %04o): run chmod 600 %s, "+
+			"or chgrp it to the service's group", key, what, p, perm, p)
+	}
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -18,6 +19,8 @@ import (
 type serviceHost struct {
 	goos string
 	exe  string
+	// hasUser reports whether a user exists; nil: none does.
+	hasUser func(name string) bool
 }
 
 // thisHost describes the running machine and binary.
@@ -30,7 +33,7 @@ func thisHost() (serviceHost, error) {
 	if err != nil {
 		return serviceHost{}, fmt.Errorf("find this program's path: %w", err)
 	}
-	return serviceHost{goos: runtime.GOOS, exe: exe}, nil
+	return serviceHost{goos: runtime.GOOS, exe: exe, hasUser: userExists}, nil
 }
 
 // serviceConfig is the kardianos/service definition of the daemon on this
@@ -60,10 +63,15 @@ func serviceConfigFor(cfg *config.Config, configPath string, h serviceHost) (*se
 		Executable:  h.exe,
 		Option:      serviceOptions(),
 	}
-	if h.goos == "windows" {
+	switch {
+	case h.goos == "windows":
 		// service.user is for Linux and macOS; on Windows the service runs
 		// as LocalSystem.
 		sc.UserName = ""
+	case sc.UserName == "" && h.goos == "linux" && h.hasUser != nil && h.hasUser(config.PackageUser):
+		// A package made this user for the service: install as the
+		// package's unit does, never silently as root.
+		sc.UserName = config.PackageUser
 	}
 	if err := addServiceFile(sc, cfg, h.goos); err != nil {
 		return nil, fmt.Errorf("service %s: %w", sc.Name, err)
@@ -133,4 +141,22 @@ func launchdErrorLog(cfg *config.Config) string {
 		logFile = config.DefaultLogFileOn("darwin")
 	}
 	return filepath.Join(filepath.Dir(logFile), "stderr.log")
+}
+
+// userExists reports whether the system knows the user name.
+func userExists(name string) bool {
+	_, err := user.Lookup(name)
+	return err == nil
+}
+
+// RunsAs says whom the installed service runs as, for install's output:
+// the user, or a warning when that is root.
+func RunsAs(sc *service.Config, goos string) string {
+	switch {
+	case goos == "windows":
+		return "LocalSystem"
+	case sc.UserName != "":
+		return sc.UserName
+	}
+	return "root (set [service] user to run it as an unprivileged user)"
 }

@@ -318,3 +318,29 @@ func TestStopLadderIsInOrderAndMatchesTheServiceFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestInstallOnAPackageMachineRunsAsThePackageUser(t *testing.T) {
+	cfg := serviceTestConfig(t, "")
+	exists := func(name string) bool { return name == config.PackageUser }
+	for _, tc := range []struct {
+		goos    string
+		hasUser func(string) bool
+		want    string
+	}{
+		{"linux", exists, config.PackageUser},
+		{"linux", nil, ""},
+		{"darwin", exists, ""},
+		{"windows", exists, ""},
+	} {
+		sc, err := serviceConfigFor(cfg, cfg.Path, serviceHost{goos: tc.goos, exe: "/usr/bin/odailies-uploader", hasUser: tc.hasUser})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.UserName != tc.want {
+			t.Errorf("%s (package user there: %v): UserName %q, want %q", tc.goos, tc.hasUser != nil, sc.UserName, tc.want)
+		}
+		if tc.want == "" && tc.goos != "windows" && !strings.Contains(RunsAs(sc, tc.goos), "root (set [service] user") {
+			t.Errorf("%s: RunsAs = %q, want the root warning", tc.goos, RunsAs(sc, tc.goos))
+		}
+	}
+}
