@@ -35,7 +35,9 @@
 // for 401/403/404, Retry-After, or backoff) one probe signs that job's path
 // again; only a good answer opens the gate. So a wrong token costs one
 // sign request per AuthRecheck, never a loop. The change of health is
-// logged once, saying what to fix, and shown in Snapshot. A 5xx or 408 on
+// logged once, saying what to fix, and shown in Snapshot as a Health;
+// Health.Blocking reports the states waiting will not fix (auth-error,
+// not-found), which a one-pass sync may stop on. A 5xx or 408 on
 // signing counts as the job's failed attempt and also holds the pool for a
 // backoff, so a failing API is not asked once per queued file.
 //
@@ -58,10 +60,13 @@
 // The queue calls use no context, so they still happen after the cancel.
 // Run returns nil after such a stop, once every outcome is recorded.
 //
-// Outcomes are handed to the queue off the worker's path: the queue makes
-// them durable in batches, and a worker waiting for that fsync would leave
-// its connection idle. At most 64 outcomes wait at a time; a queue error
-// still ends Run.
+// Every wait of the pool ends with the context: a Lease, the gate's wait
+// and its probe (a probe cut by the stop is not followed by another: a
+// cancelled request returns at once, and probing again would spin), and
+// sign requests, which are cut at once since no PUT may follow them. PUTs,
+// the bandwidth limiter's waits inside them and the stall watchdog end
+// with the work context, StopGrace later. So Run returns within StopGrace
+// and a moment, whatever the API or storage is doing.
 //
 // # Memory
 //
@@ -82,4 +87,16 @@
 // Signed URLs never reach a log line or a job's reason unredacted: errors
 // from net/http quote the request URL, and are scrubbed with
 // redact.URL.
+//
+// # Hazards
+//
+//   - Queue calls (outcomes, the release of a lease) take no context:
+//     a queue whose disk hangs holds Run until the write returns.
+//   - A Signer or Options.HTTPClient that ignores its context holds the
+//     worker that called it; the odailies client and NewTransport do not.
+//
+// Outcomes are handed to the queue off the worker's path: the queue makes
+// them durable in batches, and a worker waiting for that fsync would leave
+// its connection idle. At most 64 outcomes wait at a time; a queue error
+// still ends Run.
 package uploader

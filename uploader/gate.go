@@ -2,23 +2,11 @@ package uploader
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"sync"
 	"time"
 
 	"github.com/odailies/odailies-uploader/odailies"
-)
-
-// Health values of Snapshot.Health.
-const (
-	HealthOK       = "ok"
-	HealthAuth     = "auth-error" // 401/403 on signing: the token
-	HealthNotFound = "not-found"  // 404 on signing: the project (or the base URL)
-	HealthOffline  = "offline"    // the API cannot be reached
-	HealthSlowDown = "slow-down"  // the API asked for fewer requests
 )
 
 // gate holds signing for the whole pool while the API has a problem that
@@ -40,7 +28,7 @@ type gate struct {
 	probing   bool
 	trigger   probeJob // what the probe signs
 	fails     int      // consecutive probes/signs that could not reach the API
-	health    string
+	health    Health
 	detail    string
 	changed   chan struct{} // closed and replaced when the gate opens or a probe ends
 	onProbe   func(probeJob, odailies.SignedURL)
@@ -58,33 +46,46 @@ func newGate(s Signer, recheck time.Duration, backoff func(int) time.Duration, l
 }
 
 // wait returns once workers may sign, probing the API itself when the
-// gate is closed and its wait is over. It fails only when ctx ends.
+// gate is closed and its wait is over. It fails once ctx ends, whatever
+// the gate's state: a probe cut by the stop must not be followed by
+// another (each would return at once, and the loop would spin).
 func (g *gate) wait(ctx context.Context) error {
 	for {
-		g.mu.Lock()
-		left := time.Until(g.until)
-		if !g.closed {
-			g.mu.Unlock()
-			return nil
-		}
-		if left <= 0 && !g.mustProbe {
-			g.closed = false
-			g.mu.Unlock()
-			return nil
-		}
-		if left <= 0 && !g.probing {
-			g.probing = true
-			job := g.trigger
-			g.mu.Unlock()
-			g.probe(ctx, job)
-			continue
-		}
-		changed := g.changed
-		g.mu.Unlock()
-		if err := sleep(ctx, left, changed); err != nil {
+		if err := ctx.Err(); err != nil {
 			return err
 		}
+		left, changed, job, probe := g.next()
+		switch {
+		case changed == nil:
+			return nil
+		case probe:
+			g.probe(ctx, job)
+		default:
+			if err := sleep(ctx, left, changed); err != nil {
+				return err
+			}
+		}
 	}
+}
+
+// next says what a waiting worker does: go on (changed nil), probe job
+// (probe true, the probe is now its own), or sleep for left (forever if
+// left <= 0) or until changed.
+func (g *gate) next() (left time.Duration, changed chan struct{}, job probeJob, probe bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	left = time.Until(g.until)
+	switch {
+	case !g.closed:
+		return 0, nil, probeJob{}, false
+	case left <= 0 && !g.mustProbe:
+		g.closed = false
+		return 0, nil, probeJob{}, false
+	case left <= 0 && !g.probing:
+		g.probing = true
+		return 0, g.changed, g.trigger, true
+	}
+	return left, g.changed, probeJob{}, false
 }
 
 // sleep waits for d (forever if d <= 0), for changed, or for ctx.
@@ -104,6 +105,8 @@ func sleep(ctx context.Context, d time.Duration, changed <-chan struct{}) error 
 	return nil
 }
 
+// probe signs job's path once. A probe cut by ctx leaves the gate closed
+// and wakes the other waiters, who see ctx ended too.
 func (g *gate) probe(ctx context.Context, job probeJob) {
 	su, err := g.signer.SignUpload(ctx, job.path)
 	if ctx.Err() != nil {
@@ -147,80 +150,12 @@ func (g *gate) report(job probeJob, err error) {
 	g.broadcast()
 }
 
-// classify names the pool-wide problem err shows, if any, with how long to
-// hold signing, what the user should do about it, and whether only a
-// successful probe may end the hold.
-func (g *gate) classify(err error) (health string, wait time.Duration, detail string, mustProbe bool) {
-	if health, wait, detail = g.pause(err); health != "" {
-		return health, wait, detail, true
-	}
-	if odailies.IsTransient(err) {
-		// 5xx, 408, an answer that is not the API's: maybe only this
-		// path; hold the pool a while, and the job takes a retry.
-		g.fails++
-		d := g.backoff(g.fails)
-		return HealthOffline, d, fmt.Sprintf("the oDailies API is failing (%v); trying again in %s", err, fmtDur(d)), false
-	}
-	return "", 0, "", false
-}
-
-// pause names the problems only a good probe clears.
-func (g *gate) pause(err error) (health string, wait time.Duration, detail string) {
-	recheck := fmtDur(g.recheck)
-	switch {
-	case err == nil:
-		return "", 0, ""
-	case odailies.StatusCode(err) == 401:
-		return HealthAuth, g.recheck, "the API does not accept the token in api.token (401): " +
-			"check it for typos or issue a new one; signing is re-checked every " + recheck
-	case odailies.IsAuth(err):
-		return HealthAuth, g.recheck, "the token in api.token lacks the Upload permission, or project_id is wrong (403): " +
-			"grant Upload to the token or fix project_id; signing is re-checked every " + recheck
-	case odailies.IsNotFound(err):
-		return HealthNotFound, g.recheck, "the API does not know this project (404): check project_id and api.base_url; " +
-			"signing is re-checked every " + recheck
-	case odailies.IsSlowDown(err):
-		d, ok := odailies.RetryAfter(err)
-		if !ok {
-			g.fails++
-			d = g.backoff(g.fails)
-		}
-		return HealthSlowDown, d, "the API asked for fewer requests; signing resumes in " + fmtDur(d)
-	case isNetwork(err):
-		g.fails++
-		d := g.backoff(g.fails)
-		return HealthOffline, d, fmt.Sprintf("cannot reach the oDailies API (%v): check the network, proxy "+
-			"and api.base_url; trying again in %s", err, fmtDur(d))
-	}
-	return "", 0, ""
-}
-
-// isNetwork reports errors that say nothing about the file: the API could
-// not be reached at all.
-func isNetwork(err error) bool {
-	var ne net.Error
-	return errors.As(err, &ne) && odailies.StatusCode(err) == 0
-}
-
-func (g *gate) setHealth(health, detail string) {
-	if g.health == health {
-		g.detail = detail
-		return
-	}
-	g.health, g.detail = health, detail
-	if health == HealthOK {
-		g.log.Info("signing works again; uploads resume")
-		return
-	}
-	g.log.Warn("signing paused for all uploads", "health", health, "why", detail)
-}
-
 func (g *gate) broadcast() {
 	close(g.changed)
 	g.changed = make(chan struct{})
 }
 
-func (g *gate) state() (health, detail string) {
+func (g *gate) state() (health Health, detail string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.health, g.detail

@@ -133,7 +133,7 @@ func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, p
 		if stop.Err() != nil {
 			return release("stopping")
 		}
-		su, o, ok := u.signed(work, job)
+		su, o, ok := u.signed(stop, job) // a sign after the stop is of no use: no PUT follows
 		if !ok {
 			return o
 		}
@@ -158,7 +158,8 @@ func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, p
 }
 
 // signed returns a URL for the job: the cached one while it has life
-// left, else a new one, unless signing is paused for the pool.
+// left, else a new one, unless signing is paused for the pool. ctx is the
+// stop: a sign request in flight is cut at once when Run's context ends.
 func (u *Uploader) signed(ctx context.Context, job queue.Job) (odailies.SignedURL, outcome, bool) {
 	if su, ok := u.urls.get(job.ID, job.Path, u.o.Now(), u.o.MinURLLife); ok {
 		return su, outcome{}, true

@@ -19,7 +19,7 @@ type Progress struct {
 
 // Snapshot is what the pool is doing, for the status file and the log.
 type Snapshot struct {
-	Health    string     // HealthOK, HealthAuth, HealthNotFound, HealthOffline or HealthSlowDown
+	Health    Health     // signing for the whole pool; HealthOK unless the API has a problem
 	Detail    string     // what is wrong and what to fix, in plain words; "" when ok
 	Active    []Progress // uploads in flight, sorted by path
 	BytesDone int64      // bytes of the files finished since start

@@ -109,7 +109,7 @@ func TestSignErrorClasses(t *testing.T) {
 		name   string
 		err    error
 		kind   string
-		health string
+		health Health
 	}{
 		{"server error", apiErr(500, ""), "retry", HealthOffline},
 		{"bad request", apiErr(400, ""), "fail", HealthOK},
