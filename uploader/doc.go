@@ -35,9 +35,10 @@
 // for 401/403/404, Retry-After, or backoff) one probe signs that job's path
 // again; only a good answer opens the gate. So a wrong token costs one
 // sign request per AuthRecheck, never a loop. The change of health is
-// logged once, saying what to fix, and shown in Snapshot as a Health;
-// Health.Blocking reports the states waiting will not fix (auth-error,
-// not-found), which a one-pass sync may stop on. A 5xx or 408 on
+// logged once, saying what to fix (naming the API by Options.APIBaseURL,
+// or by the base read from the failed request), and shown in Snapshot as
+// a Health; Health.Blocking reports the states waiting will not fix
+// (auth-error, not-found), which a one-pass sync may stop on. A 5xx or 408 on
 // signing counts as the job's failed attempt and also holds the pool for a
 // backoff, so a failing API is not asked once per queued file.
 //
@@ -67,6 +68,15 @@
 // the bandwidth limiter's waits inside them and the stall watchdog end
 // with the work context, StopGrace later. So Run returns within StopGrace
 // and a moment, whatever the API or storage is doing.
+//
+// # Status
+//
+// Snapshot is the pool's state for the status file and for sync's end
+// rules: Health and Detail; LastError and LastErrorAt, the most recent
+// failed sign or PUT attempt in plain words ("sign _graded/a.mov: the
+// oDailies API at https://odailies.com/api/v1 cannot be reached: …");
+// LastUploadAt, when a file last finished. Its text is redacted like
+// every log line (below).
 //
 // # Memory
 //

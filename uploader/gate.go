@@ -19,6 +19,7 @@ type gate struct {
 	signer  Signer
 	recheck time.Duration
 	backoff func(n int) time.Duration
+	base    string // Options.APIBaseURL: the API's name in details
 	log     *slog.Logger
 
 	mu        sync.Mutex
@@ -40,8 +41,8 @@ type probeJob struct {
 	path string
 }
 
-func newGate(s Signer, recheck time.Duration, backoff func(int) time.Duration, log *slog.Logger) *gate {
-	return &gate{signer: s, recheck: recheck, backoff: backoff, log: log,
+func newGate(s Signer, recheck time.Duration, backoff func(int) time.Duration, base string, log *slog.Logger) *gate {
+	return &gate{signer: s, recheck: recheck, backoff: backoff, base: base, log: log,
 		health: HealthOK, changed: make(chan struct{})}
 }
 
@@ -134,7 +135,7 @@ func (g *gate) report(job probeJob, err error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.probing = false
-	health, wait, detail, mustProbe := g.classify(err)
+	health, wait, detail, mustProbe := g.classify(job.path, err)
 	if health == "" {
 		// The API answered: whatever it said, it is not a pool-wide problem.
 		g.fails = 0

@@ -30,11 +30,12 @@ const (
 // and slow-down clear by themselves when the network or the API recovers.
 func (h Health) Blocking() bool { return h == HealthAuth || h == HealthNotFound }
 
-// classify names the pool-wide problem err shows, if any, with how long to hold signing, what the user should do
+// classify names the pool-wide problem err shows for the sign request of
+// rel, if any, with how long to hold signing, what the user should do
 // about it, and whether only a successful probe may end the hold. An empty
 // Health means the API answered and the problem, if any, is the file's.
-func (g *gate) classify(err error) (health Health, wait time.Duration, detail string, mustProbe bool) {
-	if health, wait, detail = g.pause(err); health != "" {
+func (g *gate) classify(rel string, err error) (health Health, wait time.Duration, detail string, mustProbe bool) {
+	if health, wait, detail = g.pause(rel, err); health != "" {
 		return health, wait, detail, true
 	}
 	if odailies.IsTransient(err) {
@@ -42,13 +43,14 @@ func (g *gate) classify(err error) (health Health, wait time.Duration, detail st
 		// path; hold the pool a while, and the job takes a retry.
 		g.fails++
 		d := g.backoff(g.fails)
-		return HealthOffline, d, fmt.Sprintf("the oDailies API is failing (%v); trying again in %s", err, fmtDur(d)), false
+		return HealthOffline, d, fmt.Sprintf("%s is failing (%v); trying again in %s",
+			g.api(rel, err), err, fmtDur(d)), false
 	}
 	return "", 0, "", false
 }
 
 // pause names the problems only a good probe clears.
-func (g *gate) pause(err error) (health Health, wait time.Duration, detail string) {
+func (g *gate) pause(rel string, err error) (health Health, wait time.Duration, detail string) {
 	recheck := fmtDur(g.recheck)
 	switch {
 	case err == nil:
@@ -60,8 +62,8 @@ func (g *gate) pause(err error) (health Health, wait time.Duration, detail strin
 		return HealthAuth, g.recheck, "the token in api.token lacks the Upload permission, or project_id is wrong (403): " +
 			"grant Upload to the token or fix project_id; signing is re-checked every " + recheck
 	case odailies.IsNotFound(err):
-		return HealthNotFound, g.recheck, "the API does not know this project (404): check project_id and api.base_url; " +
-			"signing is re-checked every " + recheck
+		return HealthNotFound, g.recheck, fmt.Sprintf("%s does not know this project (404): check project_id and "+
+			"api.base_url; signing is re-checked every %s", g.api(rel, err), recheck)
 	case odailies.IsSlowDown(err):
 		d, ok := odailies.RetryAfter(err)
 		if !ok {
@@ -72,10 +74,19 @@ func (g *gate) pause(err error) (health Health, wait time.Duration, detail strin
 	case isNetwork(err):
 		g.fails++
 		d := g.backoff(g.fails)
-		return HealthOffline, d, fmt.Sprintf("cannot reach the oDailies API (%v): check the network, proxy "+
-			"and api.base_url; trying again in %s", err, fmtDur(d))
+		return HealthOffline, d, fmt.Sprintf("%s cannot be reached (%s): check the network, proxy "+
+			"and api.base_url; trying again in %s", g.api(rel, err), networkCause(err), fmtDur(d))
 	}
 	return "", 0, ""
+}
+
+// api names the API for a person: "the oDailies API at <base URL>", with
+// the base from Options.APIBaseURL or read from err's request URL.
+func (g *gate) api(rel string, err error) string {
+	if base := apiBase(rel, err, g.base); base != "" {
+		return "the oDailies API at " + base
+	}
+	return "the oDailies API"
 }
 
 // isNetwork reports errors that say nothing about the file: the API could

@@ -147,6 +147,7 @@ func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, p
 		if work.Err() != nil {
 			return release("stopped during the upload")
 		}
+		u.noteFailure(putText(job.Path, err))
 		if odailies.StatusCode(err) != http.StatusForbidden {
 			return u.putFailed(job, err)
 		}

@@ -48,6 +48,12 @@ type Options struct {
 	AuthRecheck time.Duration // pause between sign attempts after 401/403/404; 0 means 2m
 	StopGrace   time.Duration // how long in-flight PUTs may finish after ctx ends; 0 means 3s
 
+	// APIBaseURL names the API in health details and Snapshot.LastError
+	// ("the oDailies API at https://odailies.com/api/v1 cannot be
+	// reached"); it is never requested. "" means it is read from the
+	// request URL of errors that carry one (network errors do).
+	APIBaseURL string
+
 	HTTPClient *http.Client // for PUTs; nil means a client on NewTransport
 	UserAgent  string       // "" means "odailies-uploader"
 	Logger     *slog.Logger // the status log; nil discards

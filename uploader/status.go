@@ -18,6 +18,7 @@ type Progress struct {
 }
 
 // Snapshot is what the pool is doing, for the status file and the log.
+// Every text in it is redacted: no token, no signed URL's query.
 type Snapshot struct {
 	Health    Health     // signing for the whole pool; HealthOK unless the API has a problem
 	Detail    string     // what is wrong and what to fix, in plain words; "" when ok
@@ -25,6 +26,18 @@ type Snapshot struct {
 	BytesDone int64      // bytes of the files finished since start
 	Uploaded  int        // files finished since start
 	Rate      float64    // body bytes sent per second over the last 10-20 s
+
+	// LastError is the most recent failure of a sign or PUT attempt since
+	// start, in plain words ("sign _graded/a.mov: the oDailies API at
+	// https://odailies.com/api/v1 cannot be reached: dial tcp …: connection
+	// refused"); "" if none failed. It is not cleared by a later success:
+	// compare LastErrorAt with LastUploadAt. Requests cut by the stop are
+	// not failures.
+	LastError   string
+	LastErrorAt time.Time // when LastError happened (Options.Now); zero if none
+	// LastUploadAt is when a file last finished uploading (its Done was
+	// recorded); zero if none has since start.
+	LastUploadAt time.Time
 }
 
 // Snapshot reports the pool's state. It is safe for concurrent use.
@@ -76,6 +89,10 @@ type stats struct {
 	bytesDone int64
 	uploaded  int
 	samples   []sample // oldest first
+
+	lastErr    string
+	lastErrAt  time.Time
+	lastUpload time.Time
 }
 
 func newStats(now time.Time) *stats {
@@ -101,13 +118,22 @@ func (s *stats) finished(size int64, now time.Time) {
 	defer s.mu.Unlock()
 	s.bytesDone += size
 	s.uploaded++
+	s.lastUpload = now
 	s.sampleLocked(now)
+}
+
+// failed notes the most recent failed sign or PUT attempt.
+func (s *stats) failed(text string, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastErr, s.lastErrAt = text, now
 }
 
 func (s *stats) snapshot(now time.Time) Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	snap := Snapshot{BytesDone: s.bytesDone, Uploaded: s.uploaded, Active: make([]Progress, 0, len(s.active))}
+	snap := Snapshot{BytesDone: s.bytesDone, Uploaded: s.uploaded, Active: make([]Progress, 0, len(s.active)),
+		LastError: s.lastErr, LastErrorAt: s.lastErrAt, LastUploadAt: s.lastUpload}
 	for p := range s.active {
 		snap.Active = append(snap.Active, Progress{Path: p.path, BytesSent: p.bytesSent(), Size: p.size})
 	}

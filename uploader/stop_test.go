@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -126,7 +127,7 @@ func TestStopWhileAPIHangs(t *testing.T) {
 			// One job: the first request is its sign, every later one the
 			// gate's probe.
 			e.enqueue(e.file("_graded/a.mov", pattern(100)))
-			_, r := e.run(Options{Workers: 4, StopGrace: stopGrace, RetryMin: time.Millisecond, RetryMax: 5 * time.Millisecond})
+			u, r := e.run(Options{Workers: 4, StopGrace: stopGrace, RetryMin: time.Millisecond, RetryMax: 5 * time.Millisecond})
 			waitSigning(t, signer, hung)
 			before := signer.calls.Load()
 			if err := r.StopWithin(stopGrace + stopSlack); err != nil {
@@ -134,6 +135,9 @@ func TestStopWhileAPIHangs(t *testing.T) {
 			}
 			if after := signer.calls.Load() - before; after > 4 {
 				t.Errorf("%d sign requests after the cancel, want at most one per worker", after)
+			}
+			if last := u.Snapshot().LastError; strings.Contains(last, "canceled") {
+				t.Errorf("LastError = %q: a request cut by the stop is no failure", last)
 			}
 		})
 	}

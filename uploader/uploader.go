@@ -29,14 +29,18 @@ type Uploader struct {
 // New returns an uploader that signs with s and takes its work from j.
 func New(s Signer, j Jobs, o Options) *Uploader {
 	o = o.withDefaults()
-	u := &Uploader{signer: s, jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now())}
+	u := &Uploader{jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now())}
+	u.signer = notingSigner{Signer: s, note: u.noteFailure, base: o.APIBaseURL}
 	if o.Bandwidth > 0 {
 		u.lim = rate.NewLimiter(rate.Limit(o.Bandwidth), int(min(o.Bandwidth, maxChunk)))
 	}
-	u.gate = newGate(s, o.AuthRecheck, u.backoff, o.Logger)
+	u.gate = newGate(u.signer, o.AuthRecheck, u.backoff, o.APIBaseURL, o.Logger)
 	u.gate.onProbe = func(p probeJob, su odailies.SignedURL) { u.urls.put(p.id, p.path, su, u.o.Now()) }
 	return u
 }
+
+// noteFailure records text as the pool's last error.
+func (u *Uploader) noteFailure(text string) { u.stats.failed(text, u.o.Now()) }
 
 // Run uploads until ctx ends, then stops leasing, lets PUTs in flight
 // finish for up to StopGrace, cuts the rest and releases their jobs. It
