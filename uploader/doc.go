@@ -14,6 +14,21 @@
 // vanished is reported Gone, one that changed is reported Changed and not
 // counted as uploaded: the watcher queues its new version.
 //
+// # Files that are not files
+//
+// Only regular files are uploaded. The path is lstat'ed first, then
+// opened without blocking (on unix O_NONBLOCK and O_NOFOLLOW, then fstat
+// confirms a regular file before the descriptor is made blocking again),
+// because a plain open of a named pipe waits for a writer forever. A path
+// that now holds a named pipe, socket, device, directory or symbolic link
+// fails its job (Fail, not Gone) with a reason naming it: "not a regular
+// file: a named pipe". Fail, not Gone: something was put where a queued
+// clip was, and a person should see that (the queue keeps a failure's
+// reason, which status and why show, and sync counts it as a failure);
+// Gone keeps no reason and is for paths where nothing is left. Waiting
+// cannot fix it, so there is no retry; a regular file put back there is
+// a new version, which the watcher queues as usual.
+//
 // # Retry classes
 //
 // For the PUT: network errors, 5xx, 408 and a stalled body are transient:
@@ -69,6 +84,11 @@
 // with the work context, StopGrace later. So Run returns within StopGrace
 // and a moment, whatever the API or storage is doing.
 //
+// Outcomes are handed to the queue off the worker's path: the queue makes
+// them durable in batches, and a worker waiting for that fsync would leave
+// its connection idle. At most 64 outcomes wait at a time; a queue error
+// still ends Run.
+//
 // # Status
 //
 // Snapshot is the pool's state for the status file and for sync's end
@@ -104,9 +124,7 @@
 //     a queue whose disk hangs holds Run until the write returns.
 //   - A Signer or Options.HTTPClient that ignores its context holds the
 //     worker that called it; the odailies client and NewTransport do not.
-//
-// Outcomes are handed to the queue off the worker's path: the queue makes
-// them durable in batches, and a worker waiting for that fsync would leave
-// its connection idle. At most 64 outcomes wait at a time; a queue error
-// still ends Run.
+//   - lstat, open and read of a file on a network share that stopped
+//     answering cannot be interrupted by the stop; O_NONBLOCK only helps
+//     against pipes and devices.
 package uploader

@@ -2,18 +2,10 @@ package uploader
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
-	"path"
-	"path/filepath"
-	"strings"
 
-	"golang.org/x/text/unicode/norm"
-
-	"github.com/odailies/odailies-uploader/internal/units"
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/queue"
 )
@@ -44,86 +36,6 @@ func (u *Uploader) process(stop, work context.Context, job queue.Job) outcome {
 		}
 	}
 	return o
-}
-
-// localPath maps a job's slash path under Root, refusing anything that
-// could leave it.
-func (u *Uploader) localPath(rel string) (string, error) {
-	if rel == "" || strings.HasPrefix(rel, "/") || strings.Contains(rel, "\\") || filepath.IsAbs(rel) {
-		return "", fmt.Errorf("refusing job path %q: not a relative slash-separated path", rel)
-	}
-	for _, seg := range strings.Split(rel, "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return "", fmt.Errorf("refusing job path %q: empty, '.' or '..' segment", rel)
-		}
-	}
-	if path.Clean(rel) != rel {
-		return "", fmt.Errorf("refusing job path %q: not clean", rel)
-	}
-	return onDisk(filepath.Join(u.o.Root, filepath.FromSlash(rel))), nil
-}
-
-// onDisk finds the spelling a file has on disk. Job paths are in NFC, as
-// the API wants them; a file system that keeps names as written (Linux)
-// may hold the decomposed spelling a Mac produced.
-func onDisk(p string) string {
-	if _, err := os.Lstat(p); err == nil {
-		return p
-	}
-	if nfd := norm.NFD.String(p); nfd != p {
-		if _, err := os.Lstat(nfd); err == nil {
-			return nfd
-		}
-	}
-	return p
-}
-
-// open opens the file and checks it is still the version the job names.
-func (u *Uploader) open(local string, job queue.Job) (*os.File, outcome, bool) {
-	f, err := os.Open(local)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, gone("no such file"), false
-	}
-	if err != nil {
-		return nil, u.transient(job, fmt.Errorf("open: %w", err)), false
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, u.transient(job, fmt.Errorf("stat: %w", err)), false
-	}
-	if o, ok := u.check(fi, job); ok {
-		f.Close()
-		return nil, o, false
-	}
-	return f, outcome{}, true
-}
-
-// check compares the file with the job, returning the outcome that ends
-// the job if they differ or the file cannot be sent.
-func (u *Uploader) check(fi fs.FileInfo, job queue.Job) (outcome, bool) {
-	switch {
-	case !fi.Mode().IsRegular():
-		return fail("not a regular file", hintRetry), true
-	case fi.Size() != job.Size || !fi.ModTime().Equal(job.ModTime):
-		return changed(fmt.Sprintf("now %d bytes, modified %s", fi.Size(), fi.ModTime().UTC().Format("2006-01-02T15:04:05.000Z07:00"))), true
-	case job.Size > u.o.MaxPutSize:
-		return fail(fmt.Sprintf("%d bytes is larger than the %s single-upload limit", job.Size, units.Exact(u.o.MaxPutSize)), hintSize), true
-	}
-	return outcome{}, false
-}
-
-// restat looks at the file after the PUT: gone or changed beats the PUT's
-// own outcome.
-func (u *Uploader) restat(local string, job queue.Job) (outcome, bool) {
-	fi, err := os.Stat(local)
-	if errors.Is(err, fs.ErrNotExist) {
-		return gone("removed during upload"), true
-	}
-	if err != nil {
-		return outcome{}, false
-	}
-	return u.check(fi, job)
 }
 
 // send signs and PUTs until the attempt has an outcome: at most
