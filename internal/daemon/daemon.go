@@ -88,6 +88,7 @@ func (d *Daemon) build() error {
 	}
 	d.up = uploader.New(client, d.queue, uploader.Options{
 		Root:         cfg.Watch.Root,
+		APIBaseURL:   cfg.API.BaseURL,
 		Workers:      cfg.Upload.Workers,
 		SmallFile:    cfg.Upload.SmallFile,
 		RetryMin:     cfg.Upload.RetryMin,
