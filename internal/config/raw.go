@@ -101,6 +101,7 @@ func (l *loader) build(r *rawConfig) *Config {
 	cfg.State.Dir = l.buildPath("state.dir", r.State.Dir, defaultStateDir())
 	cfg.Log = l.buildLog(r)
 	cfg.Service = l.buildService(r)
+	l.checkOwnFilesOutside(cfg)
 	return cfg
 }
 

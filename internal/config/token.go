@@ -60,7 +60,8 @@ func (l *loader) tokenFile(p string) string {
 		l.errf("api.token_file", "%s is larger than a token can be: is it the right file?", p)
 		return ""
 	}
-	tok := strings.TrimSpace(string(data))
+	// Windows Notepad may save the file with a UTF-8 byte order mark.
+	tok := strings.TrimSpace(strings.TrimPrefix(string(data), "\ufeff"))
 	if tok == "" {
 		l.errf("api.token_file", "%s is empty: put the API token in it", p)
 		return ""

@@ -1,6 +1,9 @@
 package configtest
 
-import "regexp"
+import (
+	"path/filepath"
+	"regexp"
+)
 
 // Broken are configs that config.Load must refuse, and check -offline and
 // run with exit 2, each error naming what Want lists.
@@ -57,6 +60,12 @@ var Broken = []struct {
 	{"managed header", Plus("[upload]\nheaders = { \"Content-Length\" = \"1\" }\n"), nil, nil, []string{"upload.headers"}},
 	{"bad service name", Plus("[service]\nname = \"my service\"\n"), nil, nil, []string{"service.name"}},
 	{"zero rescan", Plus("rescan = \"0s\"\n"), nil, nil, []string{"watch.rescan"}},
+	{"state.dir inside a watched folder", func(root string) string {
+		return Body(root) + "[state]\ndir = " + Quote(filepath.Join(root, "_graded", "state")) + "\n"
+	}, nil, nil, []string{"state.dir", "inside the watched folder", "_graded"}},
+	{"log.file inside a watched folder", func(root string) string {
+		return Body(root) + "[log]\nfile = " + Quote(filepath.Join(root, "_thumbnails", "up.log")) + "\n"
+	}, nil, nil, []string{"log.file", "inside the watched folder"}},
 }
 
 // Plus appends text to the valid test config.
@@ -69,4 +78,3 @@ func Edit(pattern, repl string) func(string) string {
 	re := regexp.MustCompile(`(?m)^` + pattern + `$`)
 	return func(root string) string { return re.ReplaceAllLiteralString(Body(root), repl) }
 }
-
