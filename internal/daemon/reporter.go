@@ -23,6 +23,9 @@ type reporter struct {
 	started time.Time
 	state   status.State // last state reported
 	lastSum time.Time
+
+	writeErr    string    // the status write failure last logged, "" when writes work
+	writeWarned time.Time // when it was logged
 }
 
 func newReporter(d *Daemon, path string) *reporter {
@@ -66,8 +69,24 @@ func (r *reporter) update(now time.Time) {
 }
 
 func (r *reporter) write(doc *status.Doc) {
-	if err := status.Write(r.path, doc); err != nil {
-		r.log.Warn("cannot write the status file", "path", r.path, "err", err)
+	r.writeFailed(status.Write(r.path, doc), time.Now())
+}
+
+// writeRepeat is how often a status file that still cannot be written is
+// said again: once per change, then hourly, not every rewrite.
+const writeRepeat = time.Hour
+
+// writeFailed logs a status write's outcome when it changed, or when the
+// same failure has lasted another writeRepeat.
+func (r *reporter) writeFailed(err error, now time.Time) {
+	switch {
+	case err == nil && r.writeErr != "":
+		r.writeErr = ""
+		r.log.Info("the status file can be written again", "path", r.path)
+	case err == nil:
+	case err.Error() != r.writeErr || now.Sub(r.writeWarned) >= writeRepeat:
+		r.writeErr, r.writeWarned = err.Error(), now
+		r.log.Warn("cannot write the status file; 'status' shows old news until it can", "path", r.path, "err", err)
 	}
 }
 
