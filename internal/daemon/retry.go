@@ -13,6 +13,7 @@ import (
 	"github.com/odailies/odailies-uploader/internal/config"
 	"github.com/odailies/odailies-uploader/internal/control"
 	"github.com/odailies/odailies-uploader/queue"
+	"golang.org/x/text/unicode/norm"
 )
 
 // How Retry reached the queue.
@@ -65,7 +66,7 @@ func requeueDirectly(cfg *config.Config, paths []string) (int, error) {
 
 // RetryPaths turns paths named by a person (relative to root, or
 // absolute under it) into queue paths: slash separated and relative to
-// root.
+// root, in Unicode NFC like every queue path.
 func RetryPaths(root string, args []string) ([]string, error) {
 	var out []string
 	for _, a := range args {
@@ -81,7 +82,7 @@ func RetryPaths(root string, args []string) ([]string, error) {
 		if p == "." || strings.HasPrefix(p, "../") {
 			return nil, fmt.Errorf("%s is not a file under watch.root", a)
 		}
-		out = append(out, p)
+		out = append(out, norm.NFC.String(p)) // queue paths are NFC, as the API names files
 	}
 	return out, nil
 }

@@ -174,3 +174,19 @@ func TestRetryWithoutADaemonCreatesNothing(t *testing.T) {
 		t.Errorf("state.dir holds %v (%v) after retry; want nothing", entries, err)
 	}
 }
+
+func TestRetryPathsAreRelativeNFC(t *testing.T) {
+	root := t.TempDir()
+	got, err := RetryPaths(root, []string{"_graded/cafe\u0301.mov", filepath.Join(root, "_thumbnails", "a.jpg")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0] != "_graded/caf\u00e9.mov" || got[1] != "_thumbnails/a.jpg" {
+		t.Errorf("RetryPaths = %q", got)
+	}
+	for _, bad := range []string{"../x", filepath.Dir(root), "."} {
+		if _, err := RetryPaths(root, []string{bad}); err == nil {
+			t.Errorf("RetryPaths(%q) accepted", bad)
+		}
+	}
+}
