@@ -53,18 +53,88 @@
 //
 // # Open writers per OS
 //
-// On Linux, before files count as settled, one walk of /proc/*/fd covers all
-// of that tick's candidates (ticks with candidates are at least 100ms apart,
-// so files falling due together share a walk; a few milliseconds with a few
-// hundred processes): a file that some process holds open with
-// O_WRONLY or O_RDWR stays pending however long it is unchanged. Processes
-// the watcher may not inspect (other users' when not root) are skipped. On
-// Windows each candidate is opened with a share mode that denies writers; a
-// sharing violation means it is still being written. On macOS and the BSDs
-// there is no such check: settle alone decides. A file held open for longer
-// than Options.OpenWriterMax (1h) is treated as settled, with a warning.
-// The writer check runs before the final re-stat, so a writer that changes
-// the file and closes it in between is caught by the re-stat.
+// Before files count as settled, one check asks which of that tick's
+// candidates something still writes (ticks with candidates are at least
+// 100ms apart, so files falling due together share it). A file held stays
+// pending however long it is unchanged, up to Options.OpenWriterMax (1h),
+// after which it is treated as settled, with a warning. The check runs
+// before the final re-stat, so a writer that changes the file and closes it
+// in between is caught by the re-stat. Status.WriterCheck names the check
+// in force. The packaged service is the case that matters (DESIGN.md,
+// behaviour 15): it runs as its own user, without capabilities, while
+// renders run as root or as the DIT's login.
+//
+// Linux, event mode ("inotify + /proc"): two checks, either of which holds
+// a file.
+//
+//   - inotify bookkeeping. A second inotify instance, on the same folders
+//     as the event source, keeps which files were modified (IN_MODIFY) and
+//     not closed after writing since (IN_CLOSE_WRITE), carried across
+//     renames. The kernel reports both whoever writes: the service user sees
+//     a root render's file as being written. (fsnotify v1.10.1 keeps its
+//     close-write operation unexported, hence a separate instance.) A
+//     goroutine blocked in the runtime poller reads the events, so it adds no
+//     wake-up while nothing is written. It costs one inotify instance and a
+//     second watch per folder, counted in fs.inotify.max_user_watches; when
+//     either cannot be had, a warning names the sysctl and the bookkeeping
+//     stays off until the event source restarts. On a queue overflow
+//     (IN_Q_OVERFLOW) the marks are dropped, a warning says so and the tree is
+//     rescanned: a file whose writer paused across the overflow falls back to
+//     settle and /proc until its next write marks it again. (Keeping the marks
+//     would instead hold every file whose close was lost for OpenWriterMax.)
+//   - /proc walk. One walk of /proc/*/fd finds files some process holds open
+//     with O_WRONLY or O_RDWR. It alone sees a writer that opened the file
+//     before its folder was watched (before the daemon started) and has not
+//     written since. Descriptors are matched by readlink against the
+//     candidate's path (with the root's symbolic links resolved, as the kernel
+//     prints them); fdinfo gives the access mode and, since Linux 5.14, the
+//     inode, which must then match too, so a name unlinked (the kernel's
+//     " (deleted)" suffix) or renamed over is told apart. Nothing is
+//     stat'ed: a stat through /proc/PID/fd/N reaches the file's file system,
+//     and one descriptor on a dead hard-mounted NFS server, any process's,
+//     would block the walk for good. The walk takes a few milliseconds with a
+//     few hundred processes. It sees only the processes this one may inspect:
+//     other users' take CAP_SYS_PTRACE, which root has and the service user
+//     has not.
+//
+// Linux without the bookkeeping (poll mode, or its inotify unavailable):
+// "/proc" when the daemon has CAP_SYS_PTRACE, else "/proc (own processes
+// only)". Windows ("share-mode open"): each candidate is opened with a share
+// mode that denies writers; a sharing violation, whoever the writer, means it
+// is still being written. macOS and the BSDs ("settle only"): there is no
+// check, and settle alone decides. When the check cannot see other users'
+// writers, Run says so once, at start or when it degrades, in a warning that
+// states the consequence (a render that pauses longer than settle with the
+// file open is uploaded half-written) and the fix (event mode on a local
+// disk; otherwise a settle above the render's longest pause).
+//
+// What the bookkeeping misses, each then judged by settle and the /proc walk:
+//
+//   - Writes through a shared mmap raise no IN_MODIFY.
+//   - Writers on other machines (NFS or SMB clients) raise no local events;
+//     poll mode, meant for such shares, has no bookkeeping at all. There
+//     settle alone decides.
+//   - Two writers: the first close clears the mark while the other still has
+//     the file open; its next write marks it again, a pause is not seen.
+//   - A file opened and not yet written, or written only before its folder
+//     was watched.
+//   - A writer that reached the file through a bind mount or from another
+//     mount namespace (a container) prints another path, which the /proc walk
+//     does not match; the bookkeeping, being on the folder, sees its writes.
+//
+// And truncate(2) by path raises IN_MODIFY with no close to follow: such a
+// file is held until OpenWriterMax.
+//
+// Why not give the unit CAP_SYS_PTRACE instead, so that the /proc walk sees
+// everyone? The capability is far wider than reading descriptor tables: it
+// lets the daemon attach to and read or write the memory of every process,
+// root's included (Yama's ptrace_scope restrictions exempt its holders), and
+// read every process's environment and the secrets there. A daemon that
+// parses network answers would turn any bug into a root compromise. And the
+// walk would remain a poll of every process's descriptors, blind to
+// containers' paths. The bookkeeping needs no privilege, is event-driven,
+// and also sees writers in containers; the /proc walk stays for what it can
+// add (files already open and not written since the watch began).
 //
 // # Ignore rules
 //
@@ -114,6 +184,8 @@
 //     when emitted is emitted again; the queue's dedupe absorbs it.
 //   - On Windows the open-writer check opens every candidate once, so the
 //     first scan of a large tree costs one open per file.
+//   - The open-writer check is blind to writers it cannot see (see "Open
+//     writers per OS"); Status.WriterCheck says which check is in force.
 //   - A change that keeps both size and mtime identical is invisible.
 //   - Moving a folder within the tree re-emits its files under their new
 //     paths: a path is part of a version's identity.

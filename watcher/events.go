@@ -125,6 +125,7 @@ func (l *loop) startSource() {
 		return
 	}
 	l.src, l.mode, l.srcUp = src, "events", l.now()
+	l.openBook()
 }
 
 func (l *loop) closeSource() {
@@ -132,6 +133,7 @@ func (l *loop) closeSource() {
 		_ = l.src.Close()
 		l.src = nil
 	}
+	l.closeBook()
 	clear(l.dirs) // watches are gone with the source
 }
 
@@ -163,6 +165,7 @@ func (l *loop) restartSource(now time.Time) {
 	}
 	l.w.log.Info("file events restarted")
 	l.src, l.srcErr, l.restartAt, l.srcUp = src, "", time.Time{}, now
+	l.openBook()
 	l.nextScan = now // re-add every watch and catch what was missed
 }
 

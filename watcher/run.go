@@ -23,12 +23,16 @@ type loop struct {
 	t *tracker
 
 	src     eventSource       // nil in poll mode and while a restart waits
+	book    *book             // open-writer bookkeeping; nil without src, and off Linux
+	seesAll bool              // the writers function sees other users' processes
 	mode    string            // reported in Status.Mode
 	dirs    map[string]bool   // on-disk folders seen (and, with src, watched)
 	missing map[string]string // watched dir → why it cannot be read
 	srcErr  string            // event source failure, while restarting
 	limit   string            // why events were given up for polling
 	problem string            // last Status.Error, to log changes once
+
+	warnedBlind bool // the writer check's blindness was logged
 
 	nextScan    time.Time
 	nextRecheck time.Time
@@ -50,10 +54,11 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 	l := &loop{
 		w: w, h: h, t: newTracker(w.opts.Settle),
 		dirs: make(map[string]bool), missing: make(map[string]string),
-		backoff: minBackoff,
+		backoff: minBackoff, seesAll: w.seesAll(),
 	}
 	defer l.closeSource()
 	l.startSource()
+	l.warnIfBlind()
 	if err := l.fullScan(ctx); err != nil {
 		return err
 	}
@@ -90,6 +95,9 @@ func (l *loop) step(ctx context.Context, timer <-chan time.Time) error {
 			err = errors.New("error channel closed")
 		}
 		l.onError(err)
+		return nil
+	case <-l.book.lostC():
+		l.bookLost()
 		return nil
 	case <-timer:
 	case <-l.w.tick:
@@ -157,9 +165,11 @@ func (l *loop) publish() {
 		}
 		l.problem = p
 	}
+	l.warnIfBlind()
+	check, _ := l.writerCheck()
 	pending := l.t.pending()
 	l.w.setStatus(func(s *Status) {
-		s.Mode, s.Error, s.Pending = l.mode, p, pending
+		s.Mode, s.Error, s.Pending, s.WriterCheck = l.mode, p, pending, check
 	})
 }
 

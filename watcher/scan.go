@@ -113,6 +113,10 @@ func (l *loop) watch(rel, abs string) {
 			return
 		}
 		l.w.log.Debug("cannot watch folder", "path", abs, "error", err)
+		return
+	}
+	if err := l.book.add(abs); err != nil {
+		l.dropBook(err)
 	}
 }
 
@@ -137,6 +141,7 @@ func (l *loop) unwatch(rel string) {
 	if l.src != nil {
 		_ = l.src.Remove(l.abs(rel)) // the kernel may have dropped it already
 	}
+	l.book.remove(l.abs(rel))
 }
 
 // underAny reports whether p is one of dirs or below one of them.

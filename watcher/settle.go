@@ -80,22 +80,23 @@ func (l *loop) restat(due []*fileState, now int64) []*fileState {
 	return ready
 }
 
-// holdOpen asks the OS which files a process still holds open for writing.
-// Those wait, up to OpenWriterMax; the rest are returned. The check uses the
-// device and inode of the last stat.
+// holdOpen asks the book, then the OS, which files are still being
+// written. Those wait, up to OpenWriterMax; the rest are returned. The OS
+// check uses the inode of the last stat.
 func (l *loop) holdOpen(ready []*fileState, now int64) []*fileState {
 	if len(ready) == 0 {
 		return nil
 	}
-	cands := make([]candidate, len(ready))
-	for i, st := range ready {
-		cands[i] = candidate{rel: st.diskPath(), dev: st.dev, ino: st.ino}
+	held := make([]bool, len(ready))
+	if cands, idx := l.writingNow(ready, held); len(cands) > 0 {
+		for j, busy := range l.w.writers(l.w.root, cands) {
+			held[idx[j]] = held[idx[j]] || busy
+		}
 	}
-	busy := l.w.writers(l.w.root, cands)
 	l.lastCheck = now
 	batch := ready[:0]
 	for i, st := range ready {
-		if busy == nil || !busy[i] || l.writerTooLong(st, now) {
+		if !held[i] || l.writerTooLong(st, now) {
 			batch = append(batch, st)
 			continue
 		}

@@ -13,10 +13,22 @@ import (
 // the clock and returns once the watcher has handled a tick at that time.
 func clocked(t *testing.T, root string, opts Options, h Handler, setup func(*Watcher)) (*Watcher, func(time.Duration)) {
 	t.Helper()
+	opts.Poll, opts.PollInterval = true, 1000*time.Hour
+	return driven(t, root, opts, h, setup)
+}
+
+// driven is clocked in the mode opts asks for: in event mode, events are
+// handled as they come, and scans, settle checks and rechecks happen at the
+// times the test's ticks set.
+func driven(t *testing.T, root string, opts Options, h Handler, setup func(*Watcher)) (*Watcher, func(time.Duration)) {
+	t.Helper()
 	// An hour behind real time, so files written during the test are never
 	// "older than settle" by accident of coarse file-system timestamps.
 	clock := newFakeClock(time.Now().Add(-time.Hour))
-	opts.Dirs, opts.Poll, opts.PollInterval, opts.Now = []string{"_graded"}, true, 1000*time.Hour, clock.Now
+	opts.Dirs, opts.Now = []string{"_graded"}, clock.Now
+	if opts.Rescan == 0 {
+		opts.Rescan = 1000 * time.Hour
+	}
 	ticks := make(chan time.Time)
 	w := startWith(t, root, opts, func(w *Watcher) {
 		w.tick = ticks

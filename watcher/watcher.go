@@ -75,6 +75,10 @@ type Status struct {
 	Error    string    // current problem, "" when healthy
 	Pending  int       // eligible files seen but not yet handed to Settled (including ones waiting on settle or an open writer)
 	Scans    int       // full scans completed (incremented after Scanned returns)
+	// WriterCheck names the open-writer check in force: "inotify + /proc",
+	// "/proc", "/proc (own processes only)" (Linux), "share-mode open"
+	// (Windows) or "settle only" (macOS, the BSDs); "" before Run starts.
+	WriterCheck string
 }
 
 // Watcher turns a root folder and its watched dirs into settled files.
@@ -88,6 +92,8 @@ type Watcher struct {
 	newSource func() (eventSource, error)
 	writers   func(root string, cands []candidate) []bool
 	readDir   func(dir string) ([]fs.DirEntry, error)
+	newBook   func() (*book, error)
+	seesAll   func() bool      // whether the writers function sees other users' processes
 	tick      <-chan time.Time // extra tick source; nil in production
 	recheck   time.Duration    // how often missing dirs are looked for again
 
@@ -123,6 +129,8 @@ func New(root string, opts Options) (*Watcher, error) {
 		newSource: newFSNotify,
 		writers:   openWriters,
 		readDir:   os.ReadDir,
+		newBook:   newBook,
+		seesAll:   seesOtherUsers,
 		recheck:   5 * time.Second,
 	}
 	w.status = Status{Mode: w.baseMode(), Dirs: append([]string(nil), dirs...)}

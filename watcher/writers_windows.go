@@ -18,6 +18,13 @@ func openWriters(root string, cands []candidate) []bool {
 	return busy
 }
 
+// writerCheck describes the open-writer check for Status. A sharing
+// violation comes whoever the writer is, so nothing needs fixing.
+func (l *loop) writerCheck() (desc, fix string) { return "share-mode open", "" }
+
+// seesOtherUsers is moot: the share-mode open sees every writer.
+func seesOtherUsers() bool { return true }
+
 func heldForWriting(path string) bool {
 	p, err := windows.UTF16PtrFromString(path)
 	if err != nil {
