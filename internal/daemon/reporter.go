@@ -109,7 +109,7 @@ func (r *reporter) collect(now time.Time) *status.Doc {
 		BytesDone: c.DoneBytes, QueuedBytes: c.QueuedBytes, Rate: snap.Rate,
 		ActiveFiles: make([]status.ActiveFile, 0, len(snap.Active)),
 		Watcher: status.Watcher{Mode: ws.Mode, Dirs: ws.Dirs, LastScan: utcOrZero(ws.LastScan),
-			Error: ws.Error, Pending: ws.Pending},
+			Error: ws.Error, Pending: ws.Pending, WriterCheck: ws.WriterCheck},
 		Started: r.started.UTC(), PID: os.Getpid(), Version: buildinfo.Version(),
 	}
 	var sent int64

@@ -81,6 +81,10 @@ type Watcher struct {
 	LastScan time.Time `json:"last_scan"`
 	Error    string    `json:"error"`
 	Pending  int       `json:"pending"`
+
+	// WriterCheck says how files still being written are told apart:
+	// "inotify + /proc", "/proc (own processes only)", "settle only"….
+	WriterCheck string `json:"writer_check,omitempty"`
 }
 
 // Write replaces path atomically: a reader sees the old or the new

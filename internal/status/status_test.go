@@ -21,7 +21,7 @@ func sample(now time.Time) *Doc {
 		BytesDone: 3 << 20, Rate: 1.5 * (1 << 20), QueuedBytes: 1 << 30, ETASeconds: 700,
 		ActiveFiles:    []ActiveFile{{Path: "_graded/a.mov", BytesSent: 512, Size: 1024}},
 		RecentFailures: []RecentFailure{{Path: "_graded/b.mov", Error: "storage refused it: 400", At: now.UTC()}},
-		Watcher:        Watcher{Mode: "events", Dirs: []string{"_graded"}, LastScan: now.UTC(), Pending: 3},
+		Watcher:        Watcher{Mode: "events", Dirs: []string{"_graded"}, LastScan: now.UTC(), Pending: 3, WriterCheck: "inotify + /proc"},
 		Version:        "dev-abc",
 	}
 }
@@ -81,7 +81,7 @@ func TestRenderForPeople(t *testing.T) {
 	Render(&b, sample(now), now, "running")
 	out := b.String()
 	for _, want := range []string{"State:", "running", "queued 2 (1.0 GiB)", "done 5", "failed 1",
-		"1.5 MiB/s", "_graded/a.mov", " 50.0%", "Recent failures", "storage refused it"} {
+		"1.5 MiB/s", "_graded/a.mov", "seen by inotify + /proc", " 50.0%", "Recent failures", "storage refused it"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
