@@ -53,7 +53,7 @@ func printWatcher(w io.Writer, ws Watcher, now time.Time) {
 	fmt.Fprintf(w, "Watching:\t%s (%s), last full scan %s, %d file(s) settling\n",
 		strings.Join(ws.Dirs, ", "), ws.Mode, scan, ws.Pending)
 	if ws.WriterCheck != "" {
-		fmt.Fprintf(w, "Files being written:\tseen by %s\n", ws.WriterCheck)
+		fmt.Fprintf(w, "Writers:\tseen by %s\n", ws.WriterCheck)
 	}
 	if ws.Error != "" {
 		fmt.Fprintf(w, "Watch problem:\t%s\n", ws.Error)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -99,7 +100,7 @@ func TestRenderSaysWhenTheDaemonIsNotRunning(t *testing.T) {
 	doc.State = Stopped
 	b.Reset()
 	Render(&b, doc, now, "stopped")
-	if !strings.Contains(b.String(), "State:     stopped\n") {
+	if !regexp.MustCompile(`State:\s+stopped\n`).MatchString(b.String()) {
 		t.Errorf("a stopped daemon:\n%s", b.String())
 	}
 }
