@@ -2,4 +2,10 @@
 // a versitygw S3 server on loopback behind real SigV4 presigned URLs, the
 // fake oDailies API signing them, and toxiproxy between the daemon and
 // storage for network faults. It has tests only.
+//
+// The ServiceUser tests run the daemon as the packaged systemd unit does
+// (its User=, Group=, capabilities and NoNewPrivileges=, through setpriv),
+// with admin commands run as root beside it. They need Linux, root and
+// setpriv, and skip otherwise; they create the unit's system user if it
+// is missing and leave it in place.
 package e2e

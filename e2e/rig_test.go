@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -57,6 +58,7 @@ type rig struct {
 	s3      *s3test.Server
 	api     *odailiestest.Server
 	link    *s3test.Toxi // nil unless rigOptions.link
+	puts    *putCounter  // nil unless rigOptions.countPuts
 	signer  *presigner
 
 	mu      sync.Mutex
@@ -64,11 +66,13 @@ type rig struct {
 }
 
 type rigOptions struct {
-	link     bool              // put toxiproxy between the daemon and S3
-	perm     odailiestest.Perm // the token's flags; 0 means all
-	settle   string            // watch.settle; "" means 300ms
-	workers  int               // 0 means 4
-	extraCfg string            // appended to the config
+	link      bool              // put toxiproxy between the daemon and S3
+	perm      odailiestest.Perm // the token's flags; 0 means all
+	settle    string            // watch.settle; "" means 300ms
+	workers   int               // 0 means 4
+	extraCfg  string            // appended to the config
+	countPuts bool              // count PUTs per key on their way to storage (rig.puts)
+	apiURL    string            // api.base_url; "" means the fake API's
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -85,6 +89,10 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if o.link {
 		r.link = s3test.Proxy(t, strings.TrimPrefix(endpoint, "http://"))
 		endpoint = "http://" + r.link.Addr
+	}
+	if o.countPuts {
+		r.puts = newPutCounter(t, strings.TrimPrefix(endpoint, "http://"), r.s3.Bucket)
+		endpoint = "http://" + r.puts.addr
 	}
 	r.signer = newPresigner(t, r.s3, endpoint)
 	perm := o.perm
@@ -116,6 +124,10 @@ func (r *rig) writeConfig(o rigOptions) {
 	if workers == 0 {
 		workers = 4
 	}
+	apiURL := o.apiURL
+	if apiURL == "" {
+		apiURL = r.api.URL()
+	}
 	body := fmt.Sprintf(`[api]
 base_url = %q
 project_id = "e2e"
@@ -134,7 +146,7 @@ dir = %q
 file = %q
 level = "debug"
 status_every = "1s"
-%s`, r.api.URL(), r.token, r.root, settle, workers, r.state, r.logFile, o.extraCfg)
+%s`, apiURL, r.token, r.root, settle, workers, r.state, r.logFile, o.extraCfg)
 	r.config = filepath.Join(r.dir, "config.toml")
 	if err := os.WriteFile(r.config, []byte(body), 0o600); err != nil {
 		r.t.Fatal(err)
@@ -157,9 +169,26 @@ func (r *rig) cmd(ctx context.Context, args ...string) result {
 }
 
 func (r *rig) command(ctx context.Context, args ...string) *exec.Cmd {
+	return r.commandAs(ctx, nil, r.config, args...)
+}
+
+// cmdAs is cmd with another config, run through the command prefix as
+// (e.g. setpriv …; none when nil), which must exec the binary it is
+// given last.
+func (r *rig) cmdAs(ctx context.Context, as []string, config string, args ...string) result {
+	r.t.Helper()
+	c := r.commandAs(ctx, as, config, args...)
+	err := c.Run()
+	return r.result(c, err)
+}
+
+func (r *rig) commandAs(ctx context.Context, as []string, config string, args ...string) *exec.Cmd {
 	// Flags go before a command's arguments.
-	full := append([]string{args[0], "-config", r.config}, args[1:]...)
-	c := exec.CommandContext(ctx, bin, full...)
+	full := append([]string{bin, args[0], "-config", config}, args[1:]...)
+	if len(as) > 0 {
+		full = append(slices.Clone(as), full...)
+	}
+	c := exec.CommandContext(ctx, full[0], full[1:]...)
 	c.Stdout, c.Stderr = r.capture(), r.capture()
 	c.Env = append(os.Environ(), "GORACE=halt_on_error=1")
 	c.Cancel = func() error { return c.Process.Signal(syscall.SIGTERM) }
@@ -206,7 +235,13 @@ type daemon struct {
 
 func (r *rig) start() *daemon {
 	r.t.Helper()
-	c := r.command(context.Background(), "run")
+	return r.startAs(nil)
+}
+
+// startAs starts `run` through the command prefix as (see cmdAs).
+func (r *rig) startAs(as []string) *daemon {
+	r.t.Helper()
+	c := r.commandAs(context.Background(), as, r.config, "run")
 	if err := c.Start(); err != nil {
 		r.t.Fatalf("start run: %v", err)
 	}
@@ -265,14 +300,15 @@ func (r *rig) statusFile() (statusDoc, bool) {
 }
 
 type statusDoc struct {
-	State          string `json:"state"`
-	Detail         string `json:"detail"`
-	Queued         int    `json:"queued"`
-	Active         int    `json:"active"`
-	Done           int    `json:"done"`
-	Failed         int    `json:"failed"`
-	Gone           int    `json:"gone"`
-	BytesDone      int64  `json:"bytes_done"`
+	State          string    `json:"state"`
+	Updated        time.Time `json:"updated"`
+	Detail         string    `json:"detail"`
+	Queued         int       `json:"queued"`
+	Active         int       `json:"active"`
+	Done           int       `json:"done"`
+	Failed         int       `json:"failed"`
+	Gone           int       `json:"gone"`
+	BytesDone      int64     `json:"bytes_done"`
 	RecentFailures []struct {
 		Path  string `json:"path"`
 		Error string `json:"error"`
