@@ -57,6 +57,16 @@
 // signing counts as the job's failed attempt and also holds the pool for a
 // backoff, so a failing API is not asked once per queued file.
 //
+// # Names
+//
+// Job paths are slash-separated. On Linux and macOS a backslash is an
+// ordinary character of a file name, but the API's paths cannot carry
+// it (the API client turns "\" into "/", Windows's separator), so such
+// a job fails before signing:
+// "a backslash in a file name cannot be sent as a path segment on every
+// platform: rename the file". On Windows the backslash is the separator
+// and never reaches a job path.
+//
 // # Expiry
 //
 // Each job's last signed URL is kept in memory and reused for its next

@@ -19,7 +19,7 @@ const maxResigns = 3
 func (u *Uploader) process(stop, work context.Context, job queue.Job) outcome {
 	local, err := u.localPath(job.Path)
 	if err != nil {
-		return fail(err.Error(), hintPath)
+		return fail(err.Error(), pathHint(err))
 	}
 	f, o, ok := u.open(local, job)
 	if !ok {

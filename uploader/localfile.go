@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -20,8 +21,11 @@ const hintRegular = "only regular files are uploaded: put the file itself at thi
 	"(not a link, pipe, socket, device or folder), then run 'odailies-uploader retry'"
 
 // localPath maps a job's slash path under Root, refusing anything that
-// could leave it.
+// could leave it, and names holding a backslash (backslashError).
 func (u *Uploader) localPath(rel string) (string, error) {
+	if strings.Contains(rel, "\\") && runtime.GOOS != "windows" {
+		return "", &backslashError{rel: rel}
+	}
 	if rel == "" || strings.HasPrefix(rel, "/") || strings.Contains(rel, "\\") || filepath.IsAbs(rel) {
 		return "", fmt.Errorf("refusing job path %q: not a relative slash-separated path", rel)
 	}
@@ -35,6 +39,32 @@ func (u *Uploader) localPath(rel string) (string, error) {
 	}
 	return onDisk(filepath.Join(u.o.Root, filepath.FromSlash(rel))), nil
 }
+
+// backslashError is a job path holding a backslash, on a system where
+// it is an ordinary character of a file name (Linux, macOS; on Windows it
+// is the separator, and job paths use slashes). It cannot be sent: the
+// API client (odailies.EscapePath) turns "\" into "/", Windows's
+// separator, so the file would be signed under a folder it is not in,
+// and a name holding one cannot be made on Windows.
+type backslashError struct{ rel string }
+
+func (e *backslashError) Error() string {
+	// Quoted by hand: %q would double the backslash it is about.
+	return `refusing job path "` + strings.ToValidUTF8(e.rel, "?") + `": a backslash in a file name ` +
+		"cannot be sent as a path segment on every platform: rename the file"
+}
+
+// pathHint is the fix offered for a job path localPath refused.
+func pathHint(err error) string {
+	var be *backslashError
+	if errors.As(err, &be) {
+		return hintBackslash
+	}
+	return hintPath
+}
+
+// hintBackslash is the fix offered for a name holding a backslash.
+const hintBackslash = "rename the file without the backslash; the new name is queued and uploaded as usual"
 
 // onDisk finds the spelling a file has on disk. Job paths are in NFC, as
 // the API wants them; a file system that keeps names as written (Linux)
