@@ -26,6 +26,7 @@ type body struct {
 	prog  *progress
 	total *atomic.Int64 // every body byte the pool has sent
 	dog   *watchdog
+	gen   uint64 // counts in prog only while it is prog's newest body
 }
 
 func (b *body) Read(p []byte) (int, error) {
@@ -43,7 +44,9 @@ func (b *body) Read(p []byte) (int, error) {
 	b.dog.touch()
 	n, err := b.src.Read(p)
 	if n > 0 {
-		b.prog.sent.Add(int64(n))
+		if b.prog.gen.Load() == b.gen {
+			b.prog.sent.Add(int64(n))
+		}
 		b.total.Add(int64(n))
 		b.dog.touch()
 	}
@@ -54,10 +57,14 @@ func (b *body) Read(p []byte) (int, error) {
 func (b *body) Close() error { return nil }
 
 // newBody starts the file from its first byte again, as a retry by the
-// transport (GetBody) needs.
+// transport or a 307/308 (GetBody) needs. Progress then counts the new
+// body only: an older one the transport may still be writing no longer
+// moves it, though its bytes still count in the pool's total.
 func (u *Uploader) newBody(ctx context.Context, f *os.File, size int64, prog *progress, dog *watchdog) *body {
+	gen := prog.gen.Add(1)
 	prog.sent.Store(0)
 	return &body{
+		gen:   gen,
 		src:   io.NewSectionReader(f, 0, size),
 		lim:   u.lim,
 		ctx:   ctx,

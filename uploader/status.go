@@ -54,6 +54,7 @@ type progress struct {
 	path string
 	size int64
 	sent atomic.Int64
+	gen  atomic.Uint64 // the newest body's number (paced path)
 	file atomic.Pointer[os.File]
 }
 

@@ -30,6 +30,9 @@ func (u *Uploader) zeroCopy() bool { return u.lim == nil && runtime.GOOS == "lin
 
 // next opens the job's file again, as a new file description with its own
 // offset at 0: the same inode, even if the path was renamed meanwhile.
+// Progress follows the new one (a 307/308, or a retry by the transport,
+// sends the file from its start); what the old one had sent moves to the
+// pool's total, so the rate does not go backwards.
 func (z *fileBodies) next() (io.ReadCloser, error) {
 	bf, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", z.f.Fd()))
 	if err != nil {
@@ -38,7 +41,11 @@ func (z *fileBodies) next() (io.ReadCloser, error) {
 	z.mu.Lock()
 	z.open = append(z.open, bf)
 	z.mu.Unlock()
-	z.prog.file.Store(bf)
+	if old := z.prog.file.Swap(bf); old != nil {
+		if off, err := old.Seek(0, io.SeekCurrent); err == nil {
+			z.total.Add(off)
+		}
+	}
 	return io.NopCloser(bf), nil
 }
 
