@@ -21,6 +21,9 @@ const (
 // runDaemon opens the daemon with its status log and runs it in mode;
 // giveUp is sync's -give-up.
 func runDaemon(ctx context.Context, c *cli, cfg *config.Config, mode int, giveUp time.Duration) error {
+	if err := daemon.CheckRunAs(cfg); err != nil {
+		return err // before the log is opened: it would create the log as root
+	}
 	logger, closer, err := logging.New(cfg.Log, c.stderr, redact.New(cfg.API.Token))
 	if err != nil {
 		return err

@@ -45,7 +45,7 @@ type Daemon struct {
 // Problems a person fixes in the config or on the machine are
 // *config.Error values. The caller must Close the daemon.
 func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
-	if err := prepareStateDir(cfg.State.Dir); err != nil {
+	if err := prepareStateDir(cfg); err != nil {
 		return nil, err
 	}
 	q, err := queue.Open(filepath.Join(cfg.State.Dir, QueueFile), queue.Options{
