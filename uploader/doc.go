@@ -42,6 +42,16 @@
 // 4xx fails the job with its status and body excerpt, as does a file over
 // MaxPutSize (5 GiB: S3-style storage refuses bigger single PUTs).
 //
+// A 2xx is an upload only when every byte of the body was written and
+// the answer came after: net/http hands back a 2xx that arrived early
+// (a broken proxy answering at once, without 100 Continue, or after part
+// of the body) while it still sends or skips the rest. Each PUT is traced
+// (net/http/httptrace, per hop): a 2xx to a request that waited for 100
+// Continue and got its answer before any body byte went, a write that
+// ended in an error, or a body not sent whole is transient, "the storage
+// answered before receiving the whole file (N of M bytes sent)", retried
+// like a 5xx and, after MaxAttempts, failed naming it.
+//
 // For signing, problems of the whole pool close a gate that holds signing
 // for every worker: 401 and 403 (the token), 404 (the project or base URL),
 // 429/503 with Retry-After, and an API that cannot be reached. The job at
@@ -56,6 +66,28 @@
 // (auth-error, not-found), which a one-pass sync may stop on. A 5xx or 408 on
 // signing counts as the job's failed attempt and also holds the pool for a
 // backoff, so a failing API is not asked once per queued file.
+//
+// # Redirects and plain http
+//
+// A 301, 302 or 303 answer to a PUT is not followed (net/http would send
+// a GET without the body, and count its 200): the job fails, "the storage
+// redirected the upload (302 to https://…?…): a signed URL must not
+// redirect; check the storage endpoint". Permanent, not transient:
+// waiting does not change where an endpoint sends uploads, and every
+// retry would cost a PUT for the same answer; 'retry' sends it again once
+// the endpoint is fixed. 307 and 308 keep the method and body and are
+// followed, at most five times: the body is opened again from the file
+// (a new description on the zero-copy path, a new reader otherwise) with
+// the same Content-Length, and progress starts again from 0. A redirect
+// to plain http on a host that is not loopback is never followed (a
+// permanent failure naming the host), nor is any from https to plain
+// http.
+//
+// A signed URL that is plain http to a host that is not loopback would
+// send the file and its signature unencrypted: it fails its job before
+// the PUT, naming the host, unless Options.AllowInsecureStorage (config
+// upload.allow_insecure_storage) is set. Plain http to loopback (tests,
+// the demo) is always allowed, as for the API's base URL.
 //
 // # Names
 //
@@ -134,6 +166,14 @@
 //     a queue whose disk hangs holds Run until the write returns.
 //   - A Signer or Options.HTTPClient that ignores its context holds the
 //     worker that called it; the odailies client and NewTransport do not.
+//   - Options.HTTPClient's transport must report httptrace's events
+//     (net/http's and x/net/http2's do): without them only the byte
+//     count tells an early answer from an upload.
+//   - The early-answer check is as fine as the count: bytes handed to
+//     the kernel. Storage that answers after the last byte was written
+//     into the socket but before it read it, and keeps reading, is not
+//     caught; on the zero-copy path the count (the file offset) moves
+//     when each sendfile call returns.
 //   - lstat, open and read of a file on a network share that stopped
 //     answering cannot be interrupted by the stop; O_NONBLOCK only helps
 //     against pipes and devices.

@@ -52,6 +52,11 @@ func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, p
 		if stop.Err() != nil {
 			return release("stopping") // no new PUT after the stop
 		}
+		if err := u.checkSignedURL(su.URL); err != nil {
+			text := fmt.Sprintf("PUT %s: %v", job.Path, err)
+			u.noteFailure(text)
+			return fail(text, hintInsecure)
+		}
 		err := u.put(work, job, f, su, prog)
 		if err == nil {
 			return done()
@@ -108,6 +113,8 @@ func (u *Uploader) signFailed(job queue.Job, err error) outcome {
 // putFailed sorts a PUT error other than 403.
 func (u *Uploader) putFailed(job queue.Job, err error) outcome {
 	switch {
+	case isPermanentPut(err):
+		return fail(err.Error(), hintStorage)
 	case odailies.IsSlowDown(err):
 		return u.slowDown(job, err)
 	case odailies.IsTransient(err):

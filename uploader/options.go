@@ -54,7 +54,19 @@ type Options struct {
 	// request URL of errors that carry one (network errors do).
 	APIBaseURL string
 
-	HTTPClient *http.Client // for PUTs; nil means a client on NewTransport
+	// AllowInsecureStorage lets PUTs go to plain-http signed URLs on any
+	// host (config upload.allow_insecure_storage). Without it such a URL
+	// fails its job before the PUT, naming the host, since the file and
+	// its signature would cross the network unencrypted; plain http to a
+	// loopback host (tests, the demo) is allowed either way. It never
+	// allows a redirect from https to plain http.
+	AllowInsecureStorage bool
+
+	// HTTPClient is for PUTs; nil means a client on NewTransport. The
+	// uploader uses a copy of it whose CheckRedirect follows only 307 and
+	// 308 (then asks the client's own), and whose transport is wrapped to
+	// trace each request.
+	HTTPClient *http.Client
 	UserAgent  string       // "" means "odailies-uploader"
 	Logger     *slog.Logger // the status log; nil discards
 	Now        func() time.Time

@@ -22,9 +22,12 @@ const expectAbove = 1 << 20
 // errStopping is the cause of the work context's end when StopGrace ran out.
 var errStopping = errors.New("the uploader is stopping")
 
-// put sends the file's bytes to one signed URL. It returns nil on a 2xx,
-// an odailies error carrying the status for other answers, and a wrapped
-// network error (errStalled when the watchdog cut it) otherwise.
+// put sends the file's bytes to one signed URL. It returns nil on a 2xx
+// that answered the whole body (see sendState), an odailies error
+// carrying the status for other answers, a *redirectError for a redirect
+// it did not follow, an *earlyAnswerError for a 2xx that came too soon,
+// and a wrapped network error (errStalled when the watchdog cut it)
+// otherwise.
 func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odailies.SignedURL, prog *progress) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -37,11 +40,15 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 	}
 	dog := startWatchdog(u.o.StallTimeout, cancel, poll)
 	defer dog.stop()
-	req, err := u.newRequest(ctx, su.URL, f, job.Size, prog, dog, files)
+	state := &sendState{prog: prog, size: job.Size}
+	req, err := u.newRequest(withSendState(ctx, state), su.URL, f, job.Size, prog, dog, files)
 	if err != nil {
 		return fmt.Errorf("PUT %s: %w", job.Path, scrubURL(err, su.URL))
 	}
-	resp, err := u.o.HTTPClient.Do(req)
+	if req.GetBody != nil {
+		req.GetBody = reopenable(state, req.GetBody)
+	}
+	resp, err := u.client.Do(req)
 	if err != nil {
 		if dog.fired.Load() {
 			return fmt.Errorf("PUT %s: %w: no byte sent for %s", job.Path, errStalled, fmtDur(u.o.StallTimeout))
@@ -50,17 +57,38 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 	}
 	defer resp.Body.Close()
 	dog.touch()
-	if resp.StatusCode/100 == 2 {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil
-	}
-	err = scrubQuery(odailies.ResponseError("PUT "+job.Path, resp, u.o.Now()), su.URL)
-	if prog.bytesSent() < job.Size {
+	err = u.answer(ctx, resp, state, job, su.URL)
+	var early *earlyAnswerError
+	if err != nil && (prog.bytesSent() < job.Size || errors.As(err, &early)) {
 		// Storage answered before taking the whole body. Some servers
-		// then drop the connection without saying so; don't let the
-		// next PUT (a re-signed one, usually) find it in the pool.
+		// then drop the connection without saying so, or stop reading
+		// it; don't let the next PUT (a re-signed one, usually) find it
+		// in the pool.
 		resp.Body.Close()
-		u.o.HTTPClient.CloseIdleConnections()
+		u.client.CloseIdleConnections()
+	}
+	return err
+}
+
+// answer sorts the final answer to a PUT: a 2xx that answered the whole
+// body is nil, a redirect that was not followed a *redirectError, any
+// other status the odailies error for it.
+func (u *Uploader) answer(ctx context.Context, resp *http.Response, state *sendState, job queue.Job, signed string) error {
+	switch resp.StatusCode / 100 {
+	case 2:
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close() // before settle: a write still going is cut
+		if err := state.settle(ctx); err != nil {
+			return fmt.Errorf("PUT %s: %w", job.Path, err)
+		}
+		return nil
+	case 3:
+		_, hops := state.last()
+		return fmt.Errorf("PUT %s: %w", job.Path, newRedirectError(resp, hops, u.o.AllowInsecureStorage))
+	}
+	err := scrubQuery(odailies.ResponseError("PUT "+job.Path, resp, u.o.Now()), signed)
+	if resp.Request != nil && resp.Request.URL.String() != signed {
+		err = scrubQuery(err, resp.Request.URL.String()) // where a 307 led
 	}
 	return err
 }
@@ -104,6 +132,15 @@ func (u *Uploader) bodies(ctx context.Context, f *os.File, size int64, prog *pro
 	}
 	return u.newBody(ctx, f, size, prog, dog), func() (io.ReadCloser, error) {
 		return u.newBody(ctx, f, size, prog, dog), nil
+	}
+}
+
+// reopenable wraps getBody for the transport (a 307/308 or a retry of a
+// request it never wrote): each new body is noted in the PUT's trace.
+func reopenable(state *sendState, getBody func() (io.ReadCloser, error)) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		state.newBody()
+		return getBody()
 	}
 }
 

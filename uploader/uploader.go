@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -20,6 +21,7 @@ type Uploader struct {
 	jobs   Jobs
 	o      Options
 	log    *slog.Logger
+	client *http.Client  // Options.HTTPClient with the PUT's redirect policy and tracing
 	lim    *rate.Limiter // nil: unlimited
 	gate   *gate
 	urls   *urlCache
@@ -29,7 +31,8 @@ type Uploader struct {
 // New returns an uploader that signs with s and takes its work from j.
 func New(s Signer, j Jobs, o Options) *Uploader {
 	o = o.withDefaults()
-	u := &Uploader{jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now())}
+	u := &Uploader{jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now()),
+		client: putClient(o.HTTPClient, o.AllowInsecureStorage)}
 	u.signer = notingSigner{Signer: s, note: u.noteFailure, base: o.APIBaseURL}
 	if o.Bandwidth > 0 {
 		u.lim = rate.NewLimiter(rate.Limit(o.Bandwidth), int(min(o.Bandwidth, maxChunk)))
