@@ -20,6 +20,7 @@ type gate struct {
 	recheck time.Duration
 	backoff func(n int) time.Duration
 	base    string // Options.APIBaseURL: the API's name in details
+	source  string // Options.TokenSource: where the token came from
 	log     *slog.Logger
 
 	mu        sync.Mutex

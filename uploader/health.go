@@ -56,10 +56,10 @@ func (g *gate) pause(rel string, err error) (health Health, wait time.Duration, 
 	case err == nil:
 		return "", 0, ""
 	case odailies.StatusCode(err) == 401:
-		return HealthAuth, g.recheck, "the API does not accept the token in api.token (401): " +
+		return HealthAuth, g.recheck, "the API does not accept the token from " + g.tokenSource() + " (401): " +
 			"check it for typos or issue a new one; signing is re-checked every " + recheck
 	case odailies.IsAuth(err):
-		return HealthAuth, g.recheck, "the token in api.token lacks the Upload permission, or project_id is wrong (403): " +
+		return HealthAuth, g.recheck, "the token from " + g.tokenSource() + " lacks the Upload permission, or project_id is wrong (403): " +
 			"grant Upload to the token or fix project_id; signing is re-checked every " + recheck
 	case odailies.IsNotFound(err):
 		return HealthNotFound, g.recheck, fmt.Sprintf("%s does not know this project (404): check project_id and "+
@@ -107,4 +107,12 @@ func (g *gate) setHealth(health Health, detail string) {
 		return
 	}
 	g.log.Warn("signing paused for all uploads", "health", string(health), "why", detail)
+}
+
+// tokenSource names where the token came from.
+func (g *gate) tokenSource() string {
+	if g.source == "" {
+		return "api.token"
+	}
+	return g.source
 }

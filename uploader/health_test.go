@@ -92,3 +92,25 @@ func TestAPIBase(t *testing.T) {
 		t.Errorf("apiBase without a URL = %q", got)
 	}
 }
+
+// TestAuthDetailNamesTheTokenSource: a refused token's detail names where
+// the token came from, so a person fixes the right file or variable.
+func TestAuthDetailNamesTheTokenSource(t *testing.T) {
+	for _, tc := range []struct{ source, want string }{
+		{"", "the token from api.token"},
+		{"api.token_file (/etc/odailies-uploader/token)", "the token from api.token_file (/etc/odailies-uploader/token)"},
+	} {
+		for _, status := range []int{http.StatusUnauthorized, http.StatusForbidden} {
+			signer := &stubSigner{sign: func(context.Context, string, int64) (odailies.SignedURL, error) {
+				return odailies.SignedURL{}, apiErr(status, "")
+			}}
+			e := newEnv(t, newStorage(t, nil), signer)
+			e.enqueue(e.file("_graded/a.mov", pattern(10)))
+			u, _ := e.run(Options{TokenSource: tc.source, AuthRecheck: time.Hour})
+			e.next("_graded/a.mov")
+			if d := u.Snapshot().Detail; !strings.Contains(d, tc.want) {
+				t.Errorf("%d, source %q: detail %q, want %q", status, tc.source, d, tc.want)
+			}
+		}
+	}
+}

@@ -54,6 +54,11 @@ type Options struct {
 	// request URL of errors that carry one (network errors do).
 	APIBaseURL string
 
+	// TokenSource names where the token came from in health details
+	// ("api.token_file (/etc/…/token)", "ODAILIES_TOKEN"), so a refused
+	// token names the thing to fix; "" means "api.token".
+	TokenSource string
+
 	// AllowInsecureStorage lets PUTs go to plain-http signed URLs on any
 	// host (config upload.allow_insecure_storage). Without it such a URL
 	// fails its job before the PUT, naming the host, since the file and

@@ -38,6 +38,7 @@ func New(s Signer, j Jobs, o Options) *Uploader {
 		u.lim = rate.NewLimiter(rate.Limit(o.Bandwidth), int(min(o.Bandwidth, maxChunk)))
 	}
 	u.gate = newGate(u.signer, o.AuthRecheck, u.backoff, o.APIBaseURL, o.Logger)
+	u.gate.source = o.TokenSource
 	u.gate.onProbe = func(p probeJob, su odailies.SignedURL) { u.urls.put(p.id, p.path, su, u.o.Now()) }
 	return u
 }

@@ -68,6 +68,9 @@ type UploadConfig struct {
 	StallTimeout time.Duration
 	Headers      map[string]string
 	SmallFile    int64 // files of at most this many bytes are "small"
+	// AllowInsecureStorage lets uploads go to plain-http signed URLs on
+	// hosts that are not loopback.
+	AllowInsecureStorage bool
 }
 
 // StateConfig is the [state] table.

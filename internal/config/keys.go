@@ -16,7 +16,7 @@ var Keys = []string{
 	"watch.root", "watch.dirs", "watch.settle", "watch.rescan", "watch.poll",
 	"watch.poll_interval", "watch.include", "watch.exclude", "watch.open_writer_max",
 	"upload.workers", "upload.priority", "upload.bandwidth", "upload.retry_min",
-	"upload.retry_max", "upload.stall_timeout", "upload.headers", "upload.small_file",
+	"upload.retry_max", "upload.stall_timeout", "upload.headers", "upload.small_file", "upload.allow_insecure_storage",
 	"state.dir",
 	"log.file", "log.level", "log.status_every", "log.max_size", "log.keep",
 	"service.name", "service.display_name", "service.description", "service.user",

@@ -33,14 +33,15 @@ type rawConfig struct {
 		OpenWriterMax durationValue `toml:"open_writer_max"`
 	} `toml:"watch"`
 	Upload struct {
-		Workers      int               `toml:"workers"`
-		Priority     []string          `toml:"priority"`
-		Bandwidth    rateValue         `toml:"bandwidth"`
-		RetryMin     durationValue     `toml:"retry_min"`
-		RetryMax     durationValue     `toml:"retry_max"`
-		StallTimeout durationValue     `toml:"stall_timeout"`
-		Headers      map[string]string `toml:"headers"`
-		SmallFile    sizeValue         `toml:"small_file"`
+		Workers              int               `toml:"workers"`
+		Priority             []string          `toml:"priority"`
+		Bandwidth            rateValue         `toml:"bandwidth"`
+		RetryMin             durationValue     `toml:"retry_min"`
+		RetryMax             durationValue     `toml:"retry_max"`
+		StallTimeout         durationValue     `toml:"stall_timeout"`
+		Headers              map[string]string `toml:"headers"`
+		SmallFile            sizeValue         `toml:"small_file"`
+		AllowInsecureStorage bool              `toml:"allow_insecure_storage"`
 	} `toml:"upload"`
 	State struct {
 		Dir string `toml:"dir"`
@@ -135,14 +136,15 @@ func (l *loader) buildWatch(r *rawConfig) WatchConfig {
 // buildUpload checks the [upload] table.
 func (l *loader) buildUpload(r *rawConfig, dirs []string) UploadConfig {
 	u := UploadConfig{
-		Workers:      r.Upload.Workers,
-		Priority:     l.checkPriority(r.Upload.Priority, dirs),
-		Bandwidth:    int64(r.Upload.Bandwidth),
-		RetryMin:     l.checkDuration("upload.retry_min", r.Upload.RetryMin, time.Millisecond),
-		RetryMax:     l.checkDuration("upload.retry_max", r.Upload.RetryMax, time.Millisecond),
-		StallTimeout: l.checkDuration("upload.stall_timeout", r.Upload.StallTimeout, time.Second),
-		Headers:      l.checkHeaders(r.Upload.Headers),
-		SmallFile:    int64(r.Upload.SmallFile),
+		Workers:              r.Upload.Workers,
+		Priority:             l.checkPriority(r.Upload.Priority, dirs),
+		Bandwidth:            int64(r.Upload.Bandwidth),
+		RetryMin:             l.checkDuration("upload.retry_min", r.Upload.RetryMin, time.Millisecond),
+		RetryMax:             l.checkDuration("upload.retry_max", r.Upload.RetryMax, time.Millisecond),
+		StallTimeout:         l.checkDuration("upload.stall_timeout", r.Upload.StallTimeout, time.Second),
+		Headers:              l.checkHeaders(r.Upload.Headers),
+		SmallFile:            int64(r.Upload.SmallFile),
+		AllowInsecureStorage: r.Upload.AllowInsecureStorage,
 	}
 	if u.Workers < 1 || u.Workers > maxWorkers {
 		l.errf("upload.workers", "%d is out of range: use 1 to %d", u.Workers, maxWorkers)

@@ -87,17 +87,19 @@ func (d *Daemon) build() error {
 		return config.Errorf("watch: %w", err)
 	}
 	d.up = uploader.New(client, d.queue, uploader.Options{
-		Root:         cfg.Watch.Root,
-		APIBaseURL:   cfg.API.BaseURL,
-		Workers:      cfg.Upload.Workers,
-		SmallFile:    cfg.Upload.SmallFile,
-		RetryMin:     cfg.Upload.RetryMin,
-		RetryMax:     cfg.Upload.RetryMax,
-		StallTimeout: cfg.Upload.StallTimeout,
-		Bandwidth:    cfg.Upload.Bandwidth,
-		Headers:      cfg.Upload.Headers,
-		UserAgent:    buildinfo.UserAgent(),
-		Logger:       d.log.With("component", "uploader"),
+		Root:                 cfg.Watch.Root,
+		APIBaseURL:           cfg.API.BaseURL,
+		TokenSource:          cfg.API.TokenSource,
+		AllowInsecureStorage: cfg.Upload.AllowInsecureStorage,
+		Workers:              cfg.Upload.Workers,
+		SmallFile:            cfg.Upload.SmallFile,
+		RetryMin:             cfg.Upload.RetryMin,
+		RetryMax:             cfg.Upload.RetryMax,
+		StallTimeout:         cfg.Upload.StallTimeout,
+		Bandwidth:            cfg.Upload.Bandwidth,
+		Headers:              cfg.Upload.Headers,
+		UserAgent:            buildinfo.UserAgent(),
+		Logger:               d.log.With("component", "uploader"),
 	})
 	d.report = newReporter(d, status.Path(cfg.State.Dir))
 	d.control = d.newControl()
