@@ -119,7 +119,7 @@ func BenchmarkRestart20kDone(b *testing.B) {
 }
 
 // seedDone writes done records for items straight into a new file.
-func seedDone(b *testing.B, path string, items []Item) {
+func seedDone(b testing.TB, path string, items []Item) {
 	q := open(b, path, Options{})
 	if err := q.Close(); err != nil {
 		b.Fatal(err)

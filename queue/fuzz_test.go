@@ -1,6 +1,9 @@
 package queue
 
 import (
+	"bytes"
+	"context"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -25,4 +28,56 @@ func FuzzDecodeRecord(f *testing.F) {
 			t.Fatalf("round trip changed the record:\n%+v\n%+v", r, again)
 		}
 	})
+}
+
+// FuzzOpenDamaged damages a small valid queue.db (patch written at off,
+// then the file cut to cut bytes when cut > 0) and checks that Open, and
+// then Counts, Failures, Lease, Done, Enqueue and Close, never panic: each
+// works or returns an error.
+func FuzzOpenDamaged(f *testing.F) {
+	sample := dbPath(f)
+	good := sampleFile(f, sample, 60)
+	page := func(typ string) uint32 { return uint32(pageOf(f, sample, typ) * os.Getpagesize()) }
+	ff := bytes.Repeat([]byte{0xff}, 8)
+	f.Add(uint32(0), []byte(nil), uint32(0))
+	f.Add(uint32(16), bytes.Repeat([]byte{7}, 64), uint32(0))
+	f.Add(uint32(os.Getpagesize()+56), ff, uint32(0))
+	f.Add(page("freelist"), bytes.Repeat([]byte{9}, 4096), uint32(0))
+	f.Add(page("freelist")+10, []byte{0xff, 0xff}, uint32(0))
+	f.Add(page("leaf")+16, ff, uint32(0))
+	f.Add(page("leaf")+24, []byte{0, 0, 0, 1}, uint32(0))
+	f.Add(page("branch")+16+8, ff, uint32(0))
+	f.Add(uint32(0), []byte(nil), uint32(len(good)/2))
+	f.Add(uint32(0), []byte(nil), uint32(8192))
+	f.Add(uint32(0), []byte(nil), uint32(100))
+	f.Fuzz(func(t *testing.T, off uint32, patch []byte, cut uint32) {
+		b := bytes.Clone(good)
+		copy(b[int(off)%len(b):], patch)
+		if cut > 0 {
+			b = b[:int(cut)%len(b)]
+		}
+		path := dbPath(t)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		useDamaged(t, path)
+	})
+}
+
+// useDamaged opens a possibly damaged file and works it a little.
+func useDamaged(t *testing.T, path string) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	q, err := Open(path, Options{Timeout: 100 * time.Millisecond, Now: newClock().Now, blocked: cancel})
+	if err != nil {
+		return
+	}
+	defer func() { _ = q.Close() }()
+	_ = q.Counts()
+	_, _ = q.Failures(0)
+	if j, err := q.Lease(ctx, LeaseOptions{}); err == nil {
+		_ = q.Done(j)
+	}
+	_, _ = q.Enqueue([]Item{item("_graded/new.mov", 1)})
+	_ = q.Close()
 }

@@ -43,4 +43,7 @@ var (
 	ErrLocked = errors.New("queue: database is in use by another process")
 	// ErrClosed is returned after Close.
 	ErrClosed = errors.New("queue: closed")
+	// ErrDamaged means Open found the file damaged and refused it. Its
+	// error says what to do and names the copy of the file kept as found.
+	ErrDamaged = errors.New("queue: database is damaged")
 )

@@ -17,9 +17,10 @@ const maxReason = 4096
 
 // Lease hands out the next due job: by class priority, FIFO within a class.
 // It blocks until one is due, woken by changes that queue jobs and by a
-// timer for the earliest retry time only. It returns ctx.Err() when ctx
-// ends and ErrClosed when the queue is closed. A lease lives in memory
-// only: the job stays Queued on disk until its outcome is written.
+// timer for the earliest retry time only. While writes fail (WriteError)
+// it hands out nothing. It returns ctx.Err() when ctx ends and ErrClosed
+// when the queue is closed. A lease lives in memory only: the job stays
+// Queued on disk until its outcome is written.
 func (q *Queue) Lease(ctx context.Context, o LeaseOptions) (Job, error) {
 	for {
 		if err := ctx.Err(); err != nil {
@@ -48,6 +49,12 @@ func (q *Queue) tryLease(maxSize int64) (Job, waitFor, error) {
 	defer q.mu.Unlock()
 	if err := q.usable(); err != nil {
 		return Job{}, waitFor{}, err
+	}
+	if q.werr != nil {
+		// Writes fail: a job leased now could not have its outcome
+		// recorded. Wait like an empty queue; the write that succeeds
+		// wakes every Lease.
+		return Job{}, waitFor{wake: q.wake}, nil
 	}
 	now := q.now()
 	q.idx.promote(now)
@@ -153,7 +160,8 @@ func (q *Queue) Changed(j Job) error {
 }
 
 // finish ends j's lease with fn, which changes the entry in memory and
-// returns its writes, then waits until they are durable.
+// returns its writes, then waits until they are durable (or kept in
+// memory while writes fail).
 func (q *Queue) finish(j Job, fn func(e *entry, now time.Time) []mutation) error {
 	q.mu.Lock()
 	e, err := q.leased(j)

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
@@ -13,22 +14,40 @@ import (
 // the attempts it had.
 func (q *Queue) load(tx *bolt.Tx) error {
 	jobs, paths := tx.Bucket(bucketJobs), tx.Bucket(bucketPaths)
-	now := q.now()
-	err := jobs.ForEach(func(k, v []byte) error {
+	if err := q.loadJobs(jobs, paths, q.now()); err != nil {
+		return fmt.Errorf("load jobs: %w", err)
+	}
+	n := 0
+	err := paths.ForEach(func(k, v []byte) error {
+		n++
+		_, err := parseID(v)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("load jobs: paths index: %w", err)
+	}
+	if n != len(q.byPath) {
+		return fmt.Errorf("load jobs: %d paths index entries for %d jobs", n, len(q.byPath))
+	}
+	q.lastID = max(q.lastID, jobs.Sequence())
+	return nil
+}
+
+// loadJobs decodes every record. Each key is also looked up the way a write
+// will look it up, which reads the keys of the tree's inner pages that a
+// walk skips: damage there is found now, not by a later write.
+func (q *Queue) loadJobs(jobs, paths *bolt.Bucket, now time.Time) error {
+	walk, seek := jobs.Cursor(), jobs.Cursor()
+	for k, v := walk.First(); k != nil; k, v = walk.Next() {
+		if found, _ := seek.Seek(k); !bytes.Equal(found, k) {
+			return fmt.Errorf("job %x: %w: its key does not find it (the tree is damaged)", k, errCorrupt)
+		}
 		e, err := q.loadEntry(paths, k, v)
 		if err != nil {
 			return err
 		}
 		q.insert(e, now)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("load jobs: %w", err)
 	}
-	if n := paths.Stats().KeyN; n != len(q.byPath) {
-		return fmt.Errorf("load jobs: %d paths index entries for %d jobs", n, len(q.byPath))
-	}
-	q.lastID = max(q.lastID, jobs.Sequence())
 	return nil
 }
 

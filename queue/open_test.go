@@ -3,6 +3,7 @@ package queue
 import (
 	"encoding/binary"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -59,16 +60,20 @@ func TestOpenRejects(t *testing.T) {
 	version := func(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
 	good := encodeRecord(&record{Path: "x", Size: 1, State: Queued})
 	tests := []struct {
-		name   string
-		change func(tx *bolt.Tx) error
-		want   string
+		name    string
+		change  func(tx *bolt.Tx) error
+		want    string
+		damaged bool
 	}{
-		{"corrupt record", put(bucketJobs, idKey(7), []byte{1, 2, 3}), "job 0000000000000007: corrupt record"},
-		{"newer schema", put(bucketMeta, keyVersion, version(schemaVersion+1)), "newer than this uploader"},
-		{"bad version key", put(bucketMeta, keyVersion, []byte{1}), "schema version key"},
-		{"record without index", put(bucketJobs, idKey(9), good), "paths index"},
-		{"index without record", put(bucketPaths, []byte("y"), idKey(3)), "1 paths index entries for 0 jobs"},
-		{"bad job key", put(bucketJobs, []byte("k"), good), "want 8 bytes"},
+		{"corrupt record", put(bucketJobs, idKey(7), []byte{1, 2, 3}), "job 0000000000000007: corrupt record", true},
+		{"newer schema", put(bucketMeta, keyVersion, version(schemaVersion+1)), "newer than this uploader", false},
+		{"bad version key", put(bucketMeta, keyVersion, []byte{1}), "schema version key", true},
+		{"record without index", put(bucketJobs, idKey(9), good), "paths index", true},
+		{"index without record", put(bucketPaths, []byte("y"), idKey(3)), "1 paths index entries for 0 jobs", true},
+		{"bad paths value", put(bucketPaths, []byte("y"), []byte{3}), "paths index: job id 03", true},
+		{"bad job key", put(bucketJobs, []byte("k"), good), "want 8 bytes", true},
+		{"jobs bucket missing", func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketJobs) }, "bucket jobs is missing", true},
+		{"meta bucket missing", func(tx *bolt.Tx) error { return tx.DeleteBucket(bucketMeta) }, "without a meta bucket", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,7 +93,38 @@ func TestOpenRejects(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("error %q does not contain %q", err, tt.want)
 			}
+			if errors.Is(err, ErrDamaged) != tt.damaged {
+				t.Errorf("error %q: errors.Is(ErrDamaged) = %v, want %v", err, !tt.damaged, tt.damaged)
+			}
 		})
+	}
+}
+
+// TestOpenEmptyFile: a zero-byte file opens as a new queue, and says so.
+func TestOpenEmptyFile(t *testing.T) {
+	path := dbPath(t)
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var logged strings.Builder
+	q := open(t, path, Options{Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	want := path + " was empty: every file will be uploaded again"
+	if w := q.Warnings(); len(w) != 1 || w[0] != want {
+		t.Errorf("Warnings() = %q, want [%q]", w, want)
+	}
+	if !strings.Contains(logged.String(), "level=WARN msg=\"queue file was empty: every file will be uploaded again\"") {
+		t.Errorf("log does not warn:\n%s", logged.String())
+	}
+	enqueue(t, q, item("a", 1))
+	if err := q.Close(); err != nil {
+		t.Fatal(err)
+	}
+	q = open(t, path, Options{})
+	if w := q.Warnings(); w != nil {
+		t.Errorf("reopened queue warns %q", w)
+	}
+	if c := q.Counts(); c.Queued != 1 {
+		t.Errorf("counts after reopen %+v", c)
 	}
 }
 

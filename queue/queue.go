@@ -1,17 +1,13 @@
 package queue
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // Options configure Open. The zero value is usable.
@@ -33,6 +29,12 @@ type Options struct {
 	// blocked is called when a Lease call is about to wait; tests use it
 	// to know a call is blocked. Nil means nothing.
 	blocked func()
+	// afterWrite starts the timer of the writer's backoff after a failed
+	// write; nil means time.NewTimer.
+	afterWrite func(d time.Duration) (c <-chan time.Time, stop func() bool)
+	// writeHook runs inside every write transaction before its changes; an
+	// error fails the write as a full disk would. Nil means none.
+	writeHook func() error
 }
 
 // Queue is the durable job store. All methods are safe for concurrent use.
@@ -53,36 +55,18 @@ type Queue struct {
 	lastLease uint64
 	wake      chan struct{} // closed and replaced when jobs may have become due
 	pending   []*op         // writes in the order they were applied in memory
-	werr      error         // first write error; the queue refuses work after it
+	werr      error         // why the last write failed; nil once one succeeds (writefail.go)
 	closed    bool
+	warnings  []string // what Open found (Warnings)
+
+	afterWrite func(time.Duration) (<-chan time.Time, func() bool)
+	writeHook  func() error
 
 	kick       chan struct{} // tells the writer there is pending work
 	stop       chan struct{} // closed by Close: writer flushes and exits
 	done       chan struct{} // closed by Close: wakes blocked Lease calls
 	writerDone chan struct{}
 	closeOnce  sync.Once
-}
-
-// Open opens or creates the queue database at path (mode 0600), releases
-// leases left by a process that died, and loads the ready index. If another
-// process holds the file, Open fails after opts.Timeout with an error that
-// wraps ErrLocked.
-func Open(path string, opts Options) (*Queue, error) {
-	opts = withDefaults(opts)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("open queue %s: another odailies-uploader is using %s; stop it or use another state dir: %w",
-			path, filepath.Dir(path), ErrLocked)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open queue %s: %w", path, err)
-	}
-	q, err := start(db, opts)
-	if err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("open queue %s: %w", path, err)
-	}
-	return q, nil
 }
 
 func withDefaults(o Options) Options {
@@ -99,35 +83,26 @@ func withDefaults(o Options) Options {
 		o.blocked = func() {}
 	}
 	if o.after == nil {
-		o.after = func(d time.Duration) (<-chan time.Time, func() bool) {
-			t := time.NewTimer(d)
-			return t.C, t.Stop
-		}
+		o.after = newTimer
+	}
+	if o.afterWrite == nil {
+		o.afterWrite = newTimer
+	}
+	if o.writeHook == nil {
+		o.writeHook = func() error { return nil }
 	}
 	return o
 }
 
-// start prepares the schema, loads the records and starts the writer.
-func start(db *bolt.DB, opts Options) (*Queue, error) {
-	if err := os.Chmod(db.Path(), 0o600); err != nil {
-		return nil, fmt.Errorf("restrict file mode: %w", err)
-	}
-	if err := db.Update(prepareSchema); err != nil {
-		return nil, fmt.Errorf("prepare schema: %w", err)
-	}
-	q := newQueue(db, opts)
-	if err := db.View(q.load); err != nil {
-		return nil, err
-	}
-	q.log.Info("queue opened", "path", db.Path(), "queued", q.counts.Queued,
-		"done", q.counts.Done, "failed", q.counts.Failed, "gone", q.counts.Gone)
-	go q.writer()
-	return q, nil
+func newTimer(d time.Duration) (<-chan time.Time, func() bool) {
+	t := time.NewTimer(d)
+	return t.C, t.Stop
 }
 
 func newQueue(db *bolt.DB, opts Options) *Queue {
 	q := &Queue{
 		db: db, log: opts.Logger, now: opts.Now, after: opts.after, blocked: opts.blocked,
+		afterWrite: opts.afterWrite, writeHook: opts.writeHook,
 		ranks:      make(map[string]int, len(opts.Priority)),
 		byPath:     make(map[string]*entry),
 		idx:        newIndex(len(opts.Priority)),
@@ -155,8 +130,10 @@ func (q *Queue) rank(path string) int {
 	return len(q.idx.ready) - 1
 }
 
-// Close waits for pending writes, wakes blocked Lease calls with ErrClosed
-// and closes the database. Later calls return nil.
+// Close writes what is pending, wakes blocked Lease calls with ErrClosed
+// and closes the database. If that last write fails, Close returns its
+// error, and the changes it held are lost (doc.go, Write failures). Later
+// calls return nil.
 func (q *Queue) Close() error {
 	var err error
 	q.closeOnce.Do(func() {
@@ -166,19 +143,26 @@ func (q *Queue) Close() error {
 		close(q.done)
 		close(q.stop)
 		<-q.writerDone
-		if cerr := q.db.Close(); cerr != nil {
+		q.mu.Lock()
+		werr := q.werr
+		q.mu.Unlock()
+		if werr != nil {
+			err = fmt.Errorf("close queue: %w", werr)
+		}
+		if cerr := q.db.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("close queue: %w", cerr)
 		}
 	})
 	return err
 }
 
-// usable reports why the queue cannot take work, if it cannot. q.mu held.
+// usable reports why the queue cannot take work, if it cannot. A failing
+// write is no reason: changes are kept in memory. q.mu held.
 func (q *Queue) usable() error {
 	if q.closed {
 		return ErrClosed
 	}
-	return q.werr
+	return nil
 }
 
 // broadcast wakes every blocked Lease call. q.mu held.

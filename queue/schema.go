@@ -1,7 +1,9 @@
 package queue
 
 import (
+	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -87,7 +89,7 @@ func prepareSchema(tx *bolt.Tx) error {
 		return err
 	}
 	if v > schemaVersion {
-		return fmt.Errorf("schema version %d is newer than this uploader's %d: use a newer uploader", v, schemaVersion)
+		return newerSchema(v)
 	}
 	if err := migrate(tx, v); err != nil {
 		return err
@@ -100,6 +102,36 @@ func prepareSchema(tx *bolt.Tx) error {
 	b := make([]byte, 4)
 	binary.BigEndian.PutUint32(b, schemaVersion)
 	return meta.Put(keyVersion, b)
+}
+
+func newerSchema(v uint32) error {
+	return fmt.Errorf("schema version %d is newer than this uploader's %d: use a newer uploader", v, schemaVersion)
+}
+
+// schemaState reads the stored version without writing: 0 for a new file
+// (no buckets at all). A file that has some of the buckets but not all, or
+// a meta bucket without a version, is damaged: treating it as new would
+// silently forget every job.
+func schemaState(tx *bolt.Tx) (uint32, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		if err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+			return fmt.Errorf("bucket %q without a meta bucket", name)
+		}); err != nil {
+			return 0, err
+		}
+		return 0, nil
+	}
+	v, err := storedVersion(meta)
+	if err != nil || v == 0 {
+		return 0, cmp.Or(err, errors.New("meta bucket without a schema version"))
+	}
+	for _, name := range [][]byte{bucketJobs, bucketPaths} {
+		if v == schemaVersion && tx.Bucket(name) == nil {
+			return 0, fmt.Errorf("bucket %s is missing", name)
+		}
+	}
+	return v, nil
 }
 
 // storedVersion reads the version key; 0 means a new file.

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -23,19 +24,25 @@ type mutation struct {
 
 // op is one caller's writes and the channel its outcome comes back on.
 type op struct {
-	muts []mutation
-	done chan error
+	muts     []mutation
+	done     chan error
+	released bool // its outcome has been sent (q.mu)
 }
 
 // submit queues muts for the writer. q.mu held. An op without writes is
-// complete at once: nothing needs to become durable.
+// complete at once: nothing needs to become durable. While writes fail, an
+// op is complete at once too: the change stands in memory and is written
+// with the others when the disk takes writes again (writefail.go).
 func (q *Queue) submit(muts []mutation) *op {
 	o := &op{muts: muts, done: make(chan error, 1)}
 	if len(muts) == 0 {
-		o.done <- nil
+		o.release(nil)
 		return o
 	}
 	q.pending = append(q.pending, o)
+	if q.werr != nil {
+		o.release(nil)
+	}
 	select {
 	case q.kick <- struct{}{}:
 	default: // the writer has been told already
@@ -43,44 +50,87 @@ func (q *Queue) submit(muts []mutation) *op {
 	return o
 }
 
-// wait blocks until the op's writes are durable or have failed.
-func (o *op) wait() error { return <-o.done }
-
-func (q *Queue) writer() {
-	defer close(q.writerDone)
-	for {
-		select {
-		case <-q.kick:
-			q.flush()
-		case <-q.stop:
-			q.flush()
-			return
-		}
+// release sends the op's outcome once. q.mu held, or the op not shared.
+func (o *op) release(err error) {
+	if !o.released {
+		o.released = true
+		o.done <- err
 	}
 }
 
-// flush commits everything pending in one transaction.
-func (q *Queue) flush() {
+// wait blocks until the op's writes are durable, are kept in memory
+// because writes fail, or were lost by Close.
+func (o *op) wait() error { return <-o.done }
+
+// writer commits what is pending, one transaction at a time. After a
+// failed write it waits (retryMin doubling to retryMax) and tries again;
+// Close ends the wait with one last attempt.
+func (q *Queue) writer() {
+	defer close(q.writerDone)
+	var backoff time.Duration
+	for q.sleep(backoff) {
+		if err := q.flush(false); err != nil {
+			backoff = min(max(2*backoff, retryMin), retryMax)
+		} else {
+			backoff = 0
+		}
+	}
+	_ = q.flush(true)
+}
+
+// sleep waits for work (backoff 0) or for the backoff to pass. It returns
+// false when Close asks the writer to stop.
+func (q *Queue) sleep(backoff time.Duration) bool {
+	var timer <-chan time.Time
+	kick := q.kick
+	if backoff > 0 {
+		c, stop := q.afterWrite(backoff)
+		defer stop()
+		timer, kick = c, nil // a new change does not cut the backoff short
+	}
+	select {
+	case <-kick:
+	case <-timer:
+	case <-q.stop:
+		return false
+	}
+	return true
+}
+
+// flush commits everything pending in one transaction. last is Close's
+// attempt: if it fails, the waiting callers get the error, since no later
+// attempt will record their changes.
+func (q *Queue) flush(last bool) error {
 	q.mu.Lock()
 	batch, lastID := q.pending, q.lastID
 	q.pending = nil
 	q.mu.Unlock()
 	if len(batch) == 0 {
-		return
+		return nil
 	}
-	err := q.db.Update(func(tx *bolt.Tx) error { return apply(tx, batch, lastID) })
-	if err != nil {
-		err = fmt.Errorf("write queue: %w", err)
-		q.log.Error("queue write failed; the queue refuses work until reopened", "err", err, "ops", len(batch))
-		q.mu.Lock()
-		if q.werr == nil {
-			q.werr = err
+	err := guard(func() error {
+		return q.db.Update(func(tx *bolt.Tx) error {
+			if err := q.writeHook(); err != nil {
+				return err
+			}
+			return apply(tx, batch, lastID)
+		})
+	})
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	switch {
+	case err == nil:
+		q.written(batch)
+	case last:
+		q.werr = fmt.Errorf("changes not written to %s are lost (a job done since the last write is uploaded again): %w",
+			q.db.Path(), err)
+		for _, o := range append(batch, q.pending...) {
+			o.release(q.werr)
 		}
-		q.mu.Unlock()
+	default:
+		q.keep(batch, err)
 	}
-	for _, o := range batch {
-		o.done <- err
-	}
+	return err
 }
 
 // apply writes a batch and raises the jobs sequence to lastID, so no ID in
