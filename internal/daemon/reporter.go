@@ -122,6 +122,8 @@ func (r *reporter) collect(now time.Time) *status.Doc {
 	}
 	doc.RecentFailures = r.failures()
 	switch {
+	case r.d.queue.WriteError() != nil:
+		doc.State, doc.Detail = status.StateDiskError, r.d.queue.WriteError().Error()
 	case snap.Health != "" && snap.Health != uploader.HealthOK:
 		doc.State, doc.Detail = status.State(snap.Health), snap.Detail
 	case ws.Error != "":

@@ -124,7 +124,7 @@ func (w *syncWait) check(s uploader.Snapshot, ws watcher.Status, c queue.Counts)
 	}
 	if now.Sub(w.progress) >= w.giveUp {
 		return true, fmt.Errorf("%w after %s: nothing could be uploaded (%d file(s) waiting): %s",
-			ErrGaveUp, w.giveUp, c.Queued+c.Active, why(s))
+			ErrGaveUp, w.giveUp, c.Queued+c.Active, w.why(s))
 	}
 	return false, nil
 }
@@ -150,8 +150,10 @@ func (w *syncWait) watchProblem(ws watcher.Status) error {
 }
 
 // why says, in plain words, why nothing was uploaded.
-func why(s uploader.Snapshot) string {
+func (w *syncWait) why(s uploader.Snapshot) string {
 	switch {
+	case w.d.queue.WriteError() != nil:
+		return w.d.queue.WriteError().Error()
 	case s.Health != uploader.HealthOK && s.Detail != "":
 		return s.Detail
 	case s.LastError != "":

@@ -37,6 +37,9 @@ const (
 	Running    State = "running"
 	Stopped    State = "stopped"
 	WatchError State = "watch-error"
+	// StateDiskError: queue.db cannot be written (state.dir full or
+	// read-only); nothing new is uploaded until it can.
+	StateDiskError State = "state-dir-error"
 )
 
 // Doc is status.json. The first block of keys is the fixed set of
