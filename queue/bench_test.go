@@ -145,3 +145,34 @@ func seedDone(b testing.TB, path string, items []Item) {
 		b.Fatal(err)
 	}
 }
+
+// BenchmarkPrune100kDone: the Prune after a full scan over 100,000 done
+// jobs, with every file present (the usual rescan) and with none present
+// (a watched volume unplugged).
+func BenchmarkPrune100kDone(b *testing.B) {
+	items := benchItems(100_000)
+	for _, tc := range []struct {
+		name    string
+		present bool
+	}{{"present", true}, {"missing", false}} {
+		b.Run(tc.name, func(b *testing.B) {
+			path := dbPath(b)
+			seedDone(b, path, items)
+			for b.Loop() {
+				b.StopTimer()
+				q, err := Open(path, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := q.Prune(func(string) bool { return tc.present }, []string{"_graded/"}); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				_ = q.Close()
+				seedDone(b, path, items) // the same file for the next round
+				b.StartTimer()
+			}
+		})
+	}
+}
