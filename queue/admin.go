@@ -2,7 +2,6 @@ package queue
 
 import (
 	"cmp"
-	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -13,6 +12,9 @@ import (
 type Counts struct {
 	Queued, Active, Done, Failed, Gone  int
 	QueuedBytes, ActiveBytes, DoneBytes int64
+	// Missing counts the Done jobs whose file the last full scan did not
+	// find (Prune); they are in Done as well, and kept for KeepMissing.
+	Missing int
 }
 
 // Counts returns the current counts.
@@ -80,82 +82,4 @@ func (q *Queue) Requeue(paths []string) (n int, err error) {
 		return 0, err
 	}
 	return len(muts), nil
-}
-
-// pruneCandidate is a job Prune may drop, identified by version.
-type pruneCandidate struct {
-	path string
-	id   uint64
-}
-
-// Prune runs after a full scan: it drops the records, in any state but
-// Active, whose path starts with one of the under prefixes (e.g.
-// "_graded/") and for which keep returns false. keep is called without the
-// queue's lock held. An empty under drops nothing.
-func (q *Queue) Prune(keep func(path string) bool, under []string) (removed int, err error) {
-	if keep == nil {
-		return 0, errors.New("prune: nil keep function")
-	}
-	cands, err := q.pruneCandidates(under)
-	if err != nil {
-		return 0, err
-	}
-	drop := cands[:0]
-	for _, c := range cands {
-		if !keep(c.path) {
-			drop = append(drop, c)
-		}
-	}
-	return q.drop(drop)
-}
-
-func (q *Queue) pruneCandidates(under []string) ([]pruneCandidate, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if err := q.usable(); err != nil {
-		return nil, err
-	}
-	var out []pruneCandidate
-	for p, e := range q.byPath {
-		if e.State != Active && hasAnyPrefix(p, under) {
-			out = append(out, pruneCandidate{path: p, id: e.id})
-		}
-	}
-	return out, nil
-}
-
-func hasAnyPrefix(s string, prefixes []string) bool {
-	for _, p := range prefixes {
-		if strings.HasPrefix(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// drop removes the candidates whose version is still current and not
-// leased: a job enqueued or leased since the scan is left alone.
-func (q *Queue) drop(cands []pruneCandidate) (int, error) {
-	q.mu.Lock()
-	if err := q.usable(); err != nil {
-		q.mu.Unlock()
-		return 0, err
-	}
-	var muts []mutation
-	n := 0
-	for _, c := range cands {
-		e := q.byPath[c.path]
-		if e == nil || e.id != c.id || e.State == Active {
-			continue
-		}
-		q.forget(e)
-		muts = append(muts, delJob(e.id), delPath(e.Path))
-		n++
-	}
-	o := q.submit(muts)
-	q.mu.Unlock()
-	if err := o.wait(); err != nil {
-		return 0, err
-	}
-	return n, nil
 }

@@ -4,31 +4,42 @@
 // watcher.
 //
 // A job is one version of one file, named by its path relative to the
-// watch root. The path is the identity; size and mtime make the version.
-// Only the latest version of a path is kept.
+// watch root, in NFC (the name at the server). The path is the identity;
+// size and mtime make the version. Only the latest version of a path is
+// kept. The job also carries the path as the file system spells it
+// (Item.Disk: NFD from a Mac, or NFC and NFD mixed per segment; "" when it
+// is the path itself), which is where the uploader opens the file. The
+// spelling is no part of the identity: an Enqueue that brings a new one
+// for the same version updates it in place.
 //
 // # States
 //
 //	Queued  waiting; handed out by Lease once its NotBefore has passed
 //	Active  leased by a worker (in memory only, see below)
-//	Done    uploaded; kept while the file exists so a rescan sends nothing
+//	Done    uploaded; kept while the file exists so a rescan sends nothing,
+//	        and for Options.KeepMissing after scans stop finding it
 //	Failed  given up, with its error text and attempts, until Requeue
 //	Gone    the file vanished before it could be sent
 //
 // Transitions:
 //
 //	Enqueue (new path or new version)   → Queued (an old version's lease turns stale)
-//	Enqueue (same version, Gone)        → Queued
-//	Enqueue (same version, otherwise)   no change
+//	Enqueue (Gone, any version)         → Queued, counted as added: the file came back
+//	Enqueue (same version, otherwise)   not queued; disk spelling updated,
+//	                                    missing mark cleared
 //	Lease                Queued → Active
 //	Done                 Active → Done
 //	Retry                Active → Queued, attempts+1, not before the given time
 //	Fail                 Active → Failed, attempts+1
-//	Gone                 Active → Gone
+//	Gone                 Active → Gone; Queued, due at once, if an Enqueue
+//	                     changed the disk spelling during the lease
 //	Release              Active → Queued, attempts unchanged, due at once
 //	Changed              Active → record removed
 //	Requeue              Failed → Queued, attempts reset
-//	Prune                any but Active → record removed
+//	Prune (not found)    Queued, Failed, Gone → record removed
+//	                     Done → Done marked missing (first scan that misses it);
+//	                     record removed once marked for KeepMissing
+//	Prune (found)        a missing mark is cleared
 //
 // Every method that takes a Job returns ErrStale unless that Job holds the
 // current lease of the current version of its path.
@@ -44,12 +55,31 @@
 // Options.Priority, then every other class together, FIFO by enqueue order
 // within each. LeaseOptions.MaxSize restricts a call to small jobs.
 //
+// # Files a scan does not find
+//
+// A full scan that does not find a file does not prove it was deleted: a
+// watched folder can be an empty mount point for a while (a RAID
+// unplugged, a NAS remounted). Dropping a done record would send the file
+// again when it comes back, so Prune only marks it, with the time of the
+// first scan that missed it (Counts.Missing), and drops it when a scan
+// still misses it KeepMissing later (DefaultKeepMissing, a week: a drive
+// away over a weekend or a shoot break comes back with nothing re-sent,
+// and queue.db stays bounded when the files really were deleted). A scan
+// that finds the file again, or an Enqueue of its version, clears the
+// mark. Records of other states are dropped at once: nothing is lost by
+// that, since the watcher hands over a file that comes back.
+//
 // # Schema
 //
 // schema.go declares every bucket and key and the migration rule;
 // record.go the record encoding. In short: jobs maps a big-endian uint64
 // ID to a versioned binary record; paths maps each path to its job's ID;
-// meta holds the schema version.
+// meta holds the schema version. Version 2 added two optional record
+// fields (format 2: the disk spelling, absent = the path; the missing
+// mark, absent = not missing). A version-1 file opens as it is, nothing
+// written, and its version key is raised to 2 by the first write that
+// stores either field, so an older uploader opens the file until then and
+// refuses it as newer (not damaged) after.
 //
 // # Crash safety
 //
@@ -178,7 +208,14 @@
 //   - Lease tokens are counted per Queue value; a Job from an earlier Open
 //     of the same file must not be passed to a later one.
 //   - Memory grows with the number of records (a few hundred bytes each);
-//     Prune after full scans keeps it, and the file, bounded.
+//     Prune after full scans keeps it, and the file, bounded; done records
+//     of files deleted for good stay for KeepMissing first.
+//   - A missing mark is measured by the clock (Options.Now): a clock set
+//     back keeps marks longer, one set forward drops them sooner. A file
+//     deleted for good still counts in Done (and Counts.Missing) until it
+//     is dropped.
+//   - Records of a watched folder that is no longer among Prune's under
+//     prefixes (removed from the config) are never pruned.
 //   - A Lease with MaxSize scans a class's ready jobs when that class's
 //     oldest job is too large: cheap for a thumbnail class, linear in the
 //     number of due jobs for a class of large files.

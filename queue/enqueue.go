@@ -9,18 +9,21 @@ import (
 )
 
 // Enqueue records file versions to upload, all in one transaction, and
-// returns how many were added. Per item, by the state of its path:
+// returns how many were added (queued). Per item, by the state of its path:
 //
 //   - no job, or a different version (size or mtime differ): the version is
 //     queued as a new job at the back of its class; an older version's
 //     record is replaced and a lease on it becomes stale;
-//   - the same version Queued, Active, Done or Failed: nothing (a failed
-//     job waits for Requeue);
-//   - the same version Gone: queued again, the file came back.
+//   - a job in state Gone, of this version or another: queued as a new
+//     job, the file came back;
+//   - the same version Queued, Active, Done or Failed: not queued (a done
+//     file is never sent again, a failed job waits for Requeue), but the
+//     record takes the item's disk spelling, and a done record's missing
+//     mark is cleared (Prune): the file is there.
 //
 // An invalid item (empty path, a path longer than bbolt's key limit, a
 // negative size) rejects the whole call before anything changes. When
-// nothing is added, nothing is written.
+// nothing changes, nothing is written.
 func (q *Queue) Enqueue(items []Item) (added int, err error) {
 	for i, it := range items {
 		if err := checkItem(it); err != nil {
@@ -35,10 +38,11 @@ func (q *Queue) Enqueue(items []Item) (added int, err error) {
 	now := q.now()
 	var muts []mutation
 	for _, it := range items {
-		if m := q.enqueueOne(it, now); m != nil {
+		m, queued := q.enqueueOne(it, now)
+		if queued {
 			added++
-			muts = append(muts, m...)
 		}
+		muts = append(muts, m...)
 	}
 	if added > 0 {
 		q.broadcast()
@@ -63,25 +67,41 @@ func checkItem(it Item) error {
 	return nil
 }
 
-// enqueueOne applies one item in memory and returns its writes; nil when
-// the item changes nothing. q.mu held.
-func (q *Queue) enqueueOne(it Item, now time.Time) []mutation {
+// enqueueOne applies one item in memory and returns its writes (none when
+// the item changes nothing) and whether it queued a job. q.mu held.
+func (q *Queue) enqueueOne(it Item, now time.Time) (muts []mutation, queued bool) {
+	disk := it.Disk
+	if disk == it.Path {
+		disk = ""
+	}
 	old := q.byPath[it.Path]
 	if old != nil && old.Size == it.Size && old.ModTime.Equal(it.ModTime) && old.State != Gone {
-		return nil
+		return q.seen(old, disk), false
 	}
-	var muts []mutation
 	if old != nil {
 		q.forget(old)
 		muts = append(muts, delJob(old.id))
 	}
 	q.lastID++
 	e := &entry{
-		record: record{Path: it.Path, Size: it.Size, ModTime: canonical(it.ModTime), State: Queued, At: now},
+		record: record{Path: it.Path, Disk: disk, Size: it.Size, ModTime: canonical(it.ModTime), State: Queued, At: now},
 		id:     q.lastID, rank: q.rank(it.Path), hidx: -1,
 	}
 	q.insert(e, now)
-	return append(muts, putJob(e), putPath(e))
+	return append(muts, putJob(e), putPath(e)), true
+}
+
+// seen records what an Enqueue of e's own version says: the file's disk
+// spelling, and that it is there (a missing mark is cleared). It returns
+// the record's write, or nil when nothing changed. An Active entry's
+// record is written as Queued, as always (putJob). q.mu held.
+func (q *Queue) seen(e *entry, disk string) []mutation {
+	if e.Disk == disk && e.Missing.IsZero() {
+		return nil
+	}
+	e.Disk = disk
+	q.setMissing(e, time.Time{})
+	return []mutation{putJob(e)}
 }
 
 // canonical drops the monotonic reading and the location: a time as it

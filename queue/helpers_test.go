@@ -70,6 +70,14 @@ func item(path string, size int64) Item {
 	return Item{Path: path, Size: size, ModTime: t0.Add(time.Duration(size) * time.Second)}
 }
 
+// nfdItem is item(path, size) found on disk under another spelling: path
+// with ".nfd" appended stands in for it (the queue never compares the two).
+func nfdItem(path string, size int64) Item {
+	it := item(path, size)
+	it.Disk = path + ".nfd"
+	return it
+}
+
 func enqueue(t testing.TB, q *Queue, items ...Item) int {
 	t.Helper()
 	n, err := q.Enqueue(items)
@@ -139,6 +147,9 @@ func checkCounts(t testing.TB, q *Queue) {
 		case Done:
 			want.Done++
 			want.DoneBytes += r.Size
+			if !r.Missing.IsZero() {
+				want.Missing++
+			}
 		case Failed:
 			want.Failed++
 		case Gone:

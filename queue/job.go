@@ -5,9 +5,15 @@ import (
 	"time"
 )
 
-// Item is one version of a file as the watcher saw it.
+// Item is one version of a file as the watcher saw it. Path, Size and
+// ModTime are its identity; Disk only says where to find it.
 type Item struct {
-	Path    string    // slash-separated, relative to the watch root, e.g. "_graded/a.mov"
+	Path string // slash-separated, relative to the watch root, in NFC: the name at the server, e.g. "_graded/a.mov"
+	// Disk is the same path as the file system spells it, the name to open
+	// (relative, slash-separated): NFD from a Mac, or NFC and NFD mixed per
+	// segment. "" (or Path itself, stored as "") means Path. An Enqueue of
+	// the same version with another Disk updates it in place.
+	Disk    string
 	Size    int64     // bytes
 	ModTime time.Time // modification time (compared at nanosecond precision as stored)
 }

@@ -74,7 +74,7 @@ func (q *Queue) activate(e *entry, now time.Time) Job {
 	e.lease = q.lastLease
 	q.setState(e, Active, now)
 	return Job{
-		Item:     Item{Path: e.Path, Size: e.Size, ModTime: e.ModTime},
+		Item:     Item{Path: e.Path, Disk: e.Disk, Size: e.Size, ModTime: e.ModTime},
 		ID:       e.id,
 		Attempts: e.Attempts, LastError: e.LastError, NotBefore: e.NotBefore,
 		Lease: e.lease,
@@ -130,10 +130,16 @@ func (q *Queue) Fail(j Job, reason string) error {
 	})
 }
 
-// Gone records that j's file is missing.
+// Gone records that j's file is missing. If an Enqueue gave the job
+// another disk spelling while it was leased, the file was looked for under
+// the old one: the job is due again at once instead, as after Release.
 func (q *Queue) Gone(j Job) error {
 	return q.finish(j, func(e *entry, now time.Time) []mutation {
 		e.NotBefore = time.Time{}
+		if e.Disk != j.Disk {
+			q.requeue(e, now)
+			return nil // on disk it is Queued, with the new spelling (seen)
+		}
 		q.setState(e, Gone, now)
 		return []mutation{putJob(e)}
 	})

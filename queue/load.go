@@ -111,6 +111,9 @@ func (q *Queue) account(e *entry, sign int) {
 	case Done:
 		c.Done += sign
 		c.DoneBytes += n
+		if !e.Missing.IsZero() {
+			c.Missing += sign
+		}
 	case Failed:
 		c.Failed += sign
 	case Gone:

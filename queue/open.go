@@ -178,9 +178,10 @@ func start(db *bolt.DB, opts Options) (*Queue, error) {
 	return q, nil
 }
 
-// prepare reads the schema version and, for a new file or an older schema,
-// creates the buckets or migrates in one Update. A file at the current
-// version is not written: nothing touches a file before it has been read.
+// prepare reads the schema version and, for a new file or a schema older
+// than baseVersion, creates the buckets or migrates in one Update. A file
+// this binary reads as it is (baseVersion … schemaVersion) is not written:
+// nothing touches a file before it has been read.
 func prepare(db *bolt.DB) error {
 	var v uint32
 	err := guard(func() error {
@@ -194,7 +195,7 @@ func prepare(db *bolt.DB) error {
 		return unreadable{err}
 	case v > schemaVersion:
 		return newerSchema(v)
-	case v == schemaVersion:
+	case v >= baseVersion:
 		return nil
 	}
 	if err := guard(func() error { return db.Update(prepareSchema) }); err != nil {

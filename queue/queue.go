@@ -18,6 +18,10 @@ type Options struct {
 	Priority []string
 	// Timeout is how long Open waits for the file lock; 0 means 1s.
 	Timeout time.Duration
+	// KeepMissing is how long Prune keeps the record of a done job whose
+	// file full scans no longer find, counted from the first such scan; 0
+	// (or less) means DefaultKeepMissing.
+	KeepMissing time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Logger receives the queue's log; nil discards.
@@ -37,14 +41,22 @@ type Options struct {
 	writeHook func() error
 }
 
+// DefaultKeepMissing is Options.KeepMissing's default: a week. Long enough
+// for a drive to be away over a weekend or a shoot break (an unplugged
+// RAID, a NAS remounted elsewhere) and come back without a single file
+// sent again; short enough that queue.db and the queue's memory stay
+// bounded when files really were deleted from a volume while it was away.
+const DefaultKeepMissing = 7 * 24 * time.Hour
+
 // Queue is the durable job store. All methods are safe for concurrent use.
 type Queue struct {
-	db      *bolt.DB
-	log     *slog.Logger
-	now     func() time.Time
-	after   func(time.Duration) (<-chan time.Time, func() bool)
-	blocked func()
-	ranks   map[string]int // class → index in idx.ready
+	db          *bolt.DB
+	log         *slog.Logger
+	now         func() time.Time
+	keepMissing time.Duration // Options.KeepMissing
+	after       func(time.Duration) (<-chan time.Time, func() bool)
+	blocked     func()
+	ranks       map[string]int // class → index in idx.ready
 
 	mu        sync.Mutex
 	byPath    map[string]*entry
@@ -76,6 +88,9 @@ func withDefaults(o Options) Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.KeepMissing <= 0 {
+		o.KeepMissing = DefaultKeepMissing
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -101,7 +116,7 @@ func newTimer(d time.Duration) (<-chan time.Time, func() bool) {
 
 func newQueue(db *bolt.DB, opts Options) *Queue {
 	q := &Queue{
-		db: db, log: opts.Logger, now: opts.Now, after: opts.after, blocked: opts.blocked,
+		db: db, log: opts.Logger, now: opts.Now, keepMissing: opts.KeepMissing, after: opts.after, blocked: opts.blocked,
 		afterWrite: opts.afterWrite, writeHook: opts.writeHook,
 		ranks:      make(map[string]int, len(opts.Priority)),
 		byPath:     make(map[string]*entry),

@@ -18,9 +18,11 @@ type record struct {
 	LastError string
 	NotBefore time.Time // zero: due at once
 	At        time.Time // when the record entered its state
+	Disk      string    // the path as the file system spells it; "": Path itself
+	Missing   time.Time // Done only: when a scan first did not find the file; zero: found
 }
 
-// recordFormat is the first byte of every record. Encoding, format 1:
+// The first byte of every record is its format. Encoding, format 1:
 //
 //	format    1 byte  (1)
 //	state     1 byte  (Queued, Done, Failed or Gone)
@@ -32,9 +34,21 @@ type record struct {
 //	path      uvarint length + bytes (length >= 1)
 //	lastError uvarint length + bytes
 //
+// Format 2 is format 1 followed by:
+//
+//	disk      uvarint length + bytes; "" when the disk spelling is Path
+//	missing   8 + 4 bytes, as mtime; the zero time when not missing
+//
+// A record is written in format 1 when both are empty (byte for byte what
+// schema version 1 wrote) and in format 2 otherwise; reading format 1
+// gives Disk "" and a zero Missing (schema.go, version 2).
+//
 // Decoding is strict: a wrong format or state, a field out of range, a
 // length past the end, or bytes left over make the record corrupt.
-const recordFormat = 1
+const (
+	recordFormat1 = 1
+	recordFormat2 = 2
+)
 
 const maxAttempts = 1<<31 - 1
 
@@ -42,15 +56,33 @@ const maxAttempts = 1<<31 - 1
 var errCorrupt = errors.New("corrupt record")
 
 func encodeRecord(r *record) []byte {
-	b := make([]byte, 0, 64+len(r.Path)+len(r.LastError))
-	b = append(b, recordFormat, byte(r.State))
+	format := byte(recordFormat1)
+	if r.Disk != "" || !r.Missing.IsZero() {
+		format = recordFormat2
+	}
+	b := make([]byte, 0, 80+len(r.Path)+len(r.LastError)+len(r.Disk))
+	b = append(b, format, byte(r.State))
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
 	b = appendTime(b, r.ModTime)
 	b = binary.BigEndian.AppendUint32(b, uint32(min(max(r.Attempts, 0), maxAttempts)))
 	b = appendTime(b, r.NotBefore)
 	b = appendTime(b, r.At)
 	b = appendString(b, r.Path)
-	return appendString(b, r.LastError)
+	b = appendString(b, r.LastError)
+	if format == recordFormat1 {
+		return b
+	}
+	b = appendString(b, r.Disk)
+	return appendTime(b, r.Missing)
+}
+
+// recordVersion is the schema version a stored record needs: 2 for a
+// format-2 record, else 1 (schema.go, raiseVersion).
+func recordVersion(val []byte) uint32 {
+	if len(val) > 0 && val[0] == recordFormat2 {
+		return 2
+	}
+	return 1
 }
 
 func appendTime(b []byte, t time.Time) []byte {
@@ -91,7 +123,8 @@ func (d *decoder) fail(format string, args ...any) {
 
 func (d *decoder) record() record {
 	var r record
-	if f := d.byte(); f != recordFormat && d.err == nil {
+	f := d.byte()
+	if f != recordFormat1 && f != recordFormat2 && d.err == nil {
 		d.fail("unknown format %d", f)
 	}
 	r.State = State(d.byte())
@@ -112,7 +145,18 @@ func (d *decoder) record() record {
 		d.fail("empty path")
 	}
 	r.LastError = d.string()
+	if f == recordFormat2 {
+		d.format2(&r)
+	}
 	return r
+}
+
+// format2 reads the fields format 2 adds.
+func (d *decoder) format2(r *record) {
+	r.Disk = d.string()
+	if r.Missing = d.time(); !r.Missing.IsZero() && r.State != Done {
+		d.fail("missing mark on a job that is not done")
+	}
 }
 
 func (d *decoder) take(n int) []byte {

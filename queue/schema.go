@@ -27,23 +27,52 @@ import (
 //	       round; Open checks this and refuses a file where it fails.
 //
 // Migration rule: schemaVersion is raised whenever a bucket, a key format or
-// the record encoding changes in a way an older binary cannot read. Open
-// compares the stored version with schemaVersion:
+// the record encoding changes in a way an older binary cannot read. Such a
+// change is one of two kinds:
 //
-//   - no version key (a new file): the buckets are created and the version
+//   - additive: only optional fields are added, each with a stated meaning
+//     when absent, so every record of the older version is a record of the
+//     new one. A file is not migrated: it is read as it is, and its version
+//     key is raised by the first transaction that writes something only the
+//     new version can read (raiseVersion), in that same transaction. A file
+//     thus carries the oldest version that can read it: an older uploader
+//     opens it while nothing newer was written, and after that refuses it as
+//     "newer" (never as damaged). A new file is created at baseVersion.
+//   - rewriting: migrations[v] upgrades a file from v to v+1 at Open.
+//
+// Open compares the stored version with these:
+//
+//   - no version key (a new file): the buckets are created and baseVersion
 //     is written, in one transaction;
-//   - equal: nothing to do;
-//   - lower: each step migrations[v] (v = stored version … schemaVersion-1)
+//   - baseVersion … schemaVersion: read as it is; nothing is written;
+//   - lower: each step migrations[v] (v = stored version … baseVersion-1)
 //     runs in order inside one Update together with the new version key, so
 //     a crash leaves either the old or the new schema, never a mix;
 //   - higher: the file was written by a newer uploader; Open fails rather
 //     than guess, and never rewrites it.
 //
-// A record carries its own format byte as well (record.go), so a change
-// that only adds a field can be read lazily without a schema step.
+// Versions:
+//
+//	1  records in format 1 (record.go).
+//	2  additive: records in format 1 or 2. Format 2 adds two fields, absent
+//	   from format 1 and from every file of version 1:
+//	     disk     the path as the file system spells it (NFD, or NFC and
+//	              NFD mixed); absent = "": the same as the path.
+//	     missing  on a done record, when a full scan first did not find its
+//	              file (Prune); absent = the zero time: not missing.
+//	   A record without either is still written in format 1, so the
+//	   version key reads 2 only once a file holds a disk spelling or a
+//	   missing mark.
+//
+// A record carries its own format byte as well (record.go), so a reader
+// knows which fields follow.
 
-// schemaVersion is the version this binary writes and reads.
-const schemaVersion uint32 = 1
+// schemaVersion is the newest version this binary reads and writes.
+const schemaVersion uint32 = 2
+
+// baseVersion is the oldest version read without a migration step, and
+// the version of a new file: every version after it is additive.
+const baseVersion uint32 = 1
 
 var (
 	bucketMeta  = []byte("meta")
@@ -53,8 +82,8 @@ var (
 	keyVersion = []byte("version")
 )
 
-// migrations[v] upgrades a file from schema version v to v+1. There are
-// none yet: version 1 is the first schema.
+// migrations[v] upgrades a file from schema version v to v+1 at Open.
+// There are none: version 1 is the first schema, and 2 is additive.
 func migrations() map[uint32]func(tx *bolt.Tx) error {
 	return map[uint32]func(tx *bolt.Tx) error{}
 }
@@ -99,9 +128,26 @@ func prepareSchema(tx *bolt.Tx) error {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
 	}
-	b := make([]byte, 4)
-	binary.BigEndian.PutUint32(b, schemaVersion)
-	return meta.Put(keyVersion, b)
+	return putVersion(meta, baseVersion)
+}
+
+func putVersion(meta *bolt.Bucket, v uint32) error {
+	if err := meta.Put(keyVersion, binary.BigEndian.AppendUint32(nil, v)); err != nil {
+		return fmt.Errorf("write schema version %d: %w", v, err)
+	}
+	return nil
+}
+
+// raiseVersion raises the stored version to need when it is lower: the
+// transaction writes a record only version need can read (the additive
+// rule above).
+func raiseVersion(tx *bolt.Tx, need uint32) error {
+	meta := tx.Bucket(bucketMeta)
+	v, err := storedVersion(meta)
+	if err != nil || v >= need {
+		return err
+	}
+	return putVersion(meta, need)
 }
 
 func newerSchema(v uint32) error {
@@ -127,7 +173,7 @@ func schemaState(tx *bolt.Tx) (uint32, error) {
 		return 0, cmp.Or(err, errors.New("meta bucket without a schema version"))
 	}
 	for _, name := range [][]byte{bucketJobs, bucketPaths} {
-		if v == schemaVersion && tx.Bucket(name) == nil {
+		if v >= baseVersion && v <= schemaVersion && tx.Bucket(name) == nil {
 			return 0, fmt.Errorf("bucket %s is missing", name)
 		}
 	}
@@ -146,13 +192,13 @@ func storedVersion(meta *bolt.Bucket) (uint32, error) {
 	return binary.BigEndian.Uint32(b), nil
 }
 
-// migrate runs the steps from version v (0 for a new file) to schemaVersion.
+// migrate runs the steps from version v (0 for a new file) to baseVersion.
 func migrate(tx *bolt.Tx, v uint32) error {
 	if v == 0 {
-		return nil // a new file: the buckets are created at the current version
+		return nil // a new file: the buckets are created at baseVersion
 	}
 	steps := migrations()
-	for ; v < schemaVersion; v++ {
+	for ; v < baseVersion; v++ {
 		step, ok := steps[v]
 		if !ok {
 			return fmt.Errorf("no migration from schema version %d", v)

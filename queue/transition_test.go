@@ -37,14 +37,30 @@ func TestTransitions(t *testing.T) {
 		return func(q *Queue, j Job) (int, error) { return 0, f(q, j) }
 	}
 	var (
-		done     = noCount(func(q *Queue, j Job) error { return q.Done(j) })
-		retry    = noCount(func(q *Queue, j Job) error { return q.Retry(j, t0, "503") })
-		fail     = noCount(func(q *Queue, j Job) error { return q.Fail(j, "403") })
-		gone     = noCount(func(q *Queue, j Job) error { return q.Gone(j) })
-		release  = noCount(func(q *Queue, j Job) error { return q.Release(j) })
-		changed  = noCount(func(q *Queue, j Job) error { return q.Changed(j) })
-		same     = func(q *Queue, _ Job) (int, error) { return q.Enqueue([]Item{item(pathA, 1)}) }
-		newer    = func(q *Queue, _ Job) (int, error) { return q.Enqueue([]Item{item(pathA, 2)}) }
+		done    = noCount(func(q *Queue, j Job) error { return q.Done(j) })
+		retry   = noCount(func(q *Queue, j Job) error { return q.Retry(j, t0, "503") })
+		fail    = noCount(func(q *Queue, j Job) error { return q.Fail(j, "403") })
+		gone    = noCount(func(q *Queue, j Job) error { return q.Gone(j) })
+		release = noCount(func(q *Queue, j Job) error { return q.Release(j) })
+		changed = noCount(func(q *Queue, j Job) error { return q.Changed(j) })
+		same    = func(q *Queue, _ Job) (int, error) { return q.Enqueue([]Item{item(pathA, 1)}) }
+		newer   = func(q *Queue, _ Job) (int, error) { return q.Enqueue([]Item{item(pathA, 2)}) }
+		sameNFD = func(q *Queue, _ Job) (int, error) { return q.Enqueue([]Item{nfdItem(pathA, 1)}) }
+		// goneTwice: the file came back, was found missing again, and
+		// came back once more.
+		goneTwice = func(q *Queue, _ Job) (int, error) {
+			if _, err := q.Enqueue([]Item{item(pathA, 1)}); err != nil {
+				return 0, err
+			}
+			j, _, err := q.tryLease(0)
+			if err == nil {
+				err = q.Gone(j)
+			}
+			if err != nil {
+				return 0, err
+			}
+			return q.Enqueue([]Item{item(pathA, 1)})
+		}
 		requeue  = func(q *Queue, _ Job) (int, error) { return q.Requeue(nil) }
 		reqOther = func(q *Queue, _ Job) (int, error) { return q.Requeue([]string{"_graded/b.mov"}) }
 		reqA     = func(q *Queue, _ Job) (int, error) { return q.Requeue([]string{pathA, pathA}) }
@@ -84,6 +100,7 @@ func TestTransitions(t *testing.T) {
 	}{
 		{"queued/enqueue same", Queued, same, 0, nil, Queued, 0, 0},
 		{"queued/enqueue newer", Queued, newer, 1, nil, Queued, 0, 2},
+		{"queued/enqueue same, other disk spelling", Queued, sameNFD, 0, nil, Queued, 0, 0},
 		{"queued/done without lease", Queued, done, 0, ErrStale, Queued, 0, 0},
 		{"queued/prune", Queued, prune, 1, nil, 0, 0, 0},
 		{"active/done", Active, done, 0, nil, Done, 0, 0},
@@ -94,6 +111,7 @@ func TestTransitions(t *testing.T) {
 		{"active/changed", Active, changed, 0, nil, 0, 0, 0},
 		{"active/enqueue same", Active, same, 0, nil, Active, 0, 0},
 		{"active/enqueue newer", Active, newer, 1, nil, Queued, 0, 2},
+		{"active/enqueue same, other disk spelling", Active, sameNFD, 0, nil, Active, 0, 0},
 		{"active/newer then old done", Active, newerThenDone, 0, ErrStale, Queued, 0, 2},
 		{"active/release then done", Active, releaseThenDone, 0, ErrStale, Queued, 0, 0},
 		{"active/prune skips", Active, prune, 0, nil, Active, 0, 0},
@@ -101,10 +119,12 @@ func TestTransitions(t *testing.T) {
 		{"done/retry stale", Done, retry, 0, ErrStale, Done, 0, 0},
 		{"done/enqueue same", Done, same, 0, nil, Done, 0, 0},
 		{"done/enqueue newer", Done, newer, 1, nil, Queued, 0, 2},
-		{"done/prune", Done, prune, 1, nil, 0, 0, 0},
+		{"done/enqueue same, other disk spelling", Done, sameNFD, 0, nil, Done, 0, 0},
+		{"done/prune marks missing", Done, prune, 0, nil, Done, 0, 0},
 		{"done/prune kept", Done, pruneKeep, 0, nil, Done, 0, 0},
 		{"done/prune other prefix", Done, pruneElse, 0, nil, Done, 0, 0},
 		{"failed/enqueue same", Failed, same, 0, nil, Failed, 1, 0},
+		{"failed/enqueue same, other disk spelling", Failed, sameNFD, 0, nil, Failed, 1, 0},
 		{"failed/enqueue newer", Failed, newer, 1, nil, Queued, 0, 2},
 		{"failed/requeue all", Failed, requeue, 1, nil, Queued, 0, 0},
 		{"failed/requeue path twice", Failed, reqA, 1, nil, Queued, 0, 0},
@@ -112,6 +132,10 @@ func TestTransitions(t *testing.T) {
 		{"failed/fail stale", Failed, fail, 0, ErrStale, Failed, 1, 0},
 		{"failed/prune", Failed, prune, 1, nil, 0, 0, 0},
 		{"gone/enqueue same", Gone, same, 1, nil, Queued, 0, 0},
+		{"gone/enqueue newer", Gone, newer, 1, nil, Queued, 0, 2},
+		{"gone/enqueue same, other disk spelling", Gone, sameNFD, 1, nil, Queued, 0, 0},
+		{"gone/back, gone again, back", Gone, goneTwice, 1, nil, Queued, 0, 0},
+		{"gone/requeue skips", Gone, requeue, 0, nil, Gone, 0, 0},
 		{"gone/release stale", Gone, release, 0, ErrStale, Gone, 0, 0},
 		{"gone/prune", Gone, prune, 1, nil, 0, 0, 0},
 	}

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
@@ -134,16 +135,26 @@ func (q *Queue) flush(last bool) error {
 }
 
 // apply writes a batch and raises the jobs sequence to lastID, so no ID in
-// the batch is handed out again after a restart.
+// the batch is handed out again after a restart, and the schema version to
+// what its records need (schema.go, the additive rule).
 func apply(tx *bolt.Tx, batch []*op, lastID uint64) error {
 	// Job keys only grow, so pages split when full pack nearly full
 	// rather than half (bbolt's default, made for random inserts).
 	tx.Bucket(bucketJobs).FillPercent = jobsFillPercent
+	need := baseVersion
 	for _, o := range batch {
 		for _, m := range o.muts {
 			if err := applyOne(tx, m); err != nil {
 				return err
 			}
+			if m.val != nil && bytes.Equal(m.bucket, bucketJobs) {
+				need = max(need, recordVersion(m.val))
+			}
+		}
+	}
+	if need > baseVersion {
+		if err := raiseVersion(tx, need); err != nil {
+			return err
 		}
 	}
 	jobs := tx.Bucket(bucketJobs)
