@@ -99,6 +99,16 @@
 // platform: rename the file". On Windows the backslash is the separator
 // and never reaches a job path.
 //
+// A job's Path is NFC, the name the API knows; the file's name on disk
+// may be NFD (written by a Mac) or mix the two per segment (an NFC folder
+// holding an NFD file). The job carries that spelling (Job.Disk, from the
+// watcher, "" when it is the Path): the file is looked at, opened and
+// looked at again there, and signed and stored under the Path. Nothing is
+// guessed: a job without a Disk whose file exists only in another
+// spelling is Gone, and comes back when the watcher hands it over with
+// its spelling. A Disk that is not the Path's name in another Unicode
+// form (its NFC is not the Path) fails the job without a sign request.
+//
 // # Expiry
 //
 // Each job's last signed URL is kept in memory and reused for its next

@@ -17,7 +17,7 @@ const maxResigns = 3
 // process runs one leased job to its outcome. stop ends when Run's context
 // does; work ends StopGrace later and cuts what is still in flight.
 func (u *Uploader) process(stop, work context.Context, job queue.Job) outcome {
-	local, err := u.localPath(job.Path)
+	local, err := u.localPath(job)
 	if err != nil {
 		return fail(err.Error(), pathHint(err))
 	}

@@ -20,24 +20,47 @@ import (
 const hintRegular = "only regular files are uploaded: put the file itself at this path " +
 	"(not a link, pipe, socket, device or folder), then run 'odailies-uploader retry'"
 
-// localPath maps a job's slash path under Root, refusing anything that
-// could leave it, and names holding a backslash (backslashError).
-func (u *Uploader) localPath(rel string) (string, error) {
+// localPath maps a job to the file to open under Root: its disk spelling
+// (Job.Disk, exactly as the watcher found it on disk), or its Path when
+// that is empty. The Path stays the name at the server. Both are checked
+// (checkRel), and a disk spelling must be the Path's name in another
+// Unicode form (its NFC is the Path), so no record can send one file's
+// bytes under another file's name.
+func (u *Uploader) localPath(job queue.Job) (string, error) {
+	if err := checkRel(job.Path); err != nil {
+		return "", err
+	}
+	rel := job.Path
+	if job.Disk != "" && job.Disk != job.Path {
+		if err := checkRel(job.Disk); err != nil {
+			return "", fmt.Errorf("disk spelling of %q: %w", job.Path, err)
+		}
+		if norm.NFC.String(job.Disk) != job.Path {
+			return "", fmt.Errorf("refusing disk path %q for job path %q: not the same name", job.Disk, job.Path)
+		}
+		rel = job.Disk
+	}
+	return filepath.Join(u.o.Root, filepath.FromSlash(rel)), nil
+}
+
+// checkRel refuses a slash path that could leave Root, and names holding a
+// backslash (backslashError).
+func checkRel(rel string) error {
 	if strings.Contains(rel, "\\") && runtime.GOOS != "windows" {
-		return "", &backslashError{rel: rel}
+		return &backslashError{rel: rel}
 	}
 	if rel == "" || strings.HasPrefix(rel, "/") || strings.Contains(rel, "\\") || filepath.IsAbs(rel) {
-		return "", fmt.Errorf("refusing job path %q: not a relative slash-separated path", rel)
+		return fmt.Errorf("refusing job path %q: not a relative slash-separated path", rel)
 	}
 	for _, seg := range strings.Split(rel, "/") {
 		if seg == "" || seg == "." || seg == ".." {
-			return "", fmt.Errorf("refusing job path %q: empty, '.' or '..' segment", rel)
+			return fmt.Errorf("refusing job path %q: empty, '.' or '..' segment", rel)
 		}
 	}
 	if path.Clean(rel) != rel {
-		return "", fmt.Errorf("refusing job path %q: not clean", rel)
+		return fmt.Errorf("refusing job path %q: not clean", rel)
 	}
-	return onDisk(filepath.Join(u.o.Root, filepath.FromSlash(rel))), nil
+	return nil
 }
 
 // backslashError is a job path holding a backslash, on a system where
@@ -65,21 +88,6 @@ func pathHint(err error) string {
 
 // hintBackslash is the fix offered for a name holding a backslash.
 const hintBackslash = "rename the file without the backslash; the new name is queued and uploaded as usual"
-
-// onDisk finds the spelling a file has on disk. Job paths are in NFC, as
-// the API wants them; a file system that keeps names as written (Linux)
-// may hold the decomposed spelling a Mac produced.
-func onDisk(p string) string {
-	if _, err := os.Lstat(p); err == nil {
-		return p
-	}
-	if nfd := norm.NFD.String(p); nfd != p {
-		if _, err := os.Lstat(nfd); err == nil {
-			return nfd
-		}
-	}
-	return p
-}
 
 // open opens the file and checks it is still the version the job names.
 // The path is looked at (lstat) before it is opened, and opened so that

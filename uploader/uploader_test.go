@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -170,13 +171,27 @@ func TestRefusesBadJobs(t *testing.T) {
 
 func TestLocalPath(t *testing.T) {
 	u := New(nil, nil, Options{Root: "/root"})
+	job := func(path, disk string) queue.Job { return queue.Job{Item: queue.Item{Path: path, Disk: disk}} }
 	for _, rel := range []string{"", "/abs", "a/../b", "..", "a//b", "./a", "a/.", `a\b`} {
-		if _, err := u.localPath(rel); err == nil {
+		if _, err := u.localPath(job(rel, "")); err == nil {
 			t.Errorf("localPath(%q) accepted", rel)
 		}
+		if _, err := u.localPath(job("a", rel)); rel != "" && err == nil {
+			t.Errorf("localPath with disk spelling %q accepted", rel)
+		}
 	}
-	if p, err := u.localPath("_graded/a b/c.mov"); err != nil || p != "/root/_graded/a b/c.mov" {
-		t.Errorf("localPath = %q, %v", p, err)
+	tests := []struct{ path, disk, want string }{
+		{"_graded/a b/c.mov", "", "/root/_graded/a b/c.mov"},
+		{"_graded/a b/c.mov", "_graded/a b/c.mov", "/root/_graded/a b/c.mov"},
+		{"_graded/caf\u00e9.mov", "_graded/cafe\u0301.mov", "/root/_graded/cafe\u0301.mov"},
+	}
+	for _, tt := range tests {
+		if p, err := u.localPath(job(tt.path, tt.disk)); err != nil || p != filepath.FromSlash(tt.want) {
+			t.Errorf("localPath(%+q, %+q) = %+q, %v; want %+q", tt.path, tt.disk, p, err, tt.want)
+		}
+	}
+	if _, err := u.localPath(job("_graded/a.mov", "_graded/b.mov")); err == nil || !strings.Contains(err.Error(), "not the same name") {
+		t.Errorf("a disk spelling of another name: %v", err)
 	}
 }
 
