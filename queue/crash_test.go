@@ -114,10 +114,10 @@ func checkCrashDisk(t *testing.T, q *Queue, recs map[string]record) {
 	t.Helper()
 	spelled := false
 	for p, r := range recs {
-		if r.Disk != "" && r.Disk != p+crashDisk {
-			t.Errorf("%s: Disk %q", p, r.Disk)
+		if r.disk() != "" && r.disk() != p+crashDisk {
+			t.Errorf("%s: Disk %q", p, r.disk())
 		}
-		spelled = spelled || r.Disk != "" || !r.Missing.IsZero()
+		spelled = spelled || r.ext != nil
 	}
 	var v uint32
 	if err := q.db.View(func(tx *bolt.Tx) (err error) { v, err = storedVersion(tx.Bucket(bucketMeta)); return err }); err != nil {

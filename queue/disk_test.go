@@ -21,8 +21,8 @@ func TestEnqueueDiskSpelling(t *testing.T) {
 				t.Errorf("added %d, want %d", n, want)
 			}
 			want := pathA + ".nfd"
-			if r := diskRecords(t, q)[pathA]; r.Disk != want {
-				t.Errorf("record Disk %q, want %q", r.Disk, want)
+			if r := diskRecords(t, q)[pathA]; r.disk() != want {
+				t.Errorf("record Disk %q, want %q", r.disk(), want)
 			}
 			checkCounts(t, q)
 			if err := q.Close(); err != nil {
@@ -33,8 +33,8 @@ func TestEnqueueDiskSpelling(t *testing.T) {
 				if j := mustLease(t, q); j.Disk != want {
 					t.Errorf("leased Disk %q, want %q", j.Disk, want)
 				}
-			} else if e := q.byPath[pathA]; e.Disk != want || e.State != from {
-				t.Errorf("after reopen: state %d Disk %q", e.State, e.Disk)
+			} else if e := q.byPath[pathA]; e.disk() != want || e.State != from {
+				t.Errorf("after reopen: state %d Disk %q", e.State, e.disk())
 			}
 		})
 	}
@@ -52,8 +52,8 @@ func TestDiskSameAsPath(t *testing.T) {
 	it := item(pathA, 1)
 	it.Disk = pathA
 	enqueue(t, q, it)
-	if r := diskRecords(t, q)[pathA]; r.Disk != "" {
-		t.Errorf("Disk %q stored, want \"\"", r.Disk)
+	if r := diskRecords(t, q)[pathA]; r.disk() != "" {
+		t.Errorf("Disk %q stored, want \"\"", r.disk())
 	}
 	if j := mustLease(t, q); j.Disk != "" {
 		t.Errorf("leased Disk %q, want \"\"", j.Disk)

@@ -84,9 +84,10 @@ func (q *Queue) enqueueOne(it Item, now time.Time) (muts []mutation, queued bool
 	}
 	q.lastID++
 	e := &entry{
-		record: record{Path: it.Path, Disk: disk, Size: it.Size, ModTime: canonical(it.ModTime), State: Queued, At: now},
+		record: record{Path: it.Path, Size: it.Size, ModTime: canonical(it.ModTime), State: Queued, At: now},
 		id:     q.lastID, rank: q.rank(it.Path), hidx: -1,
 	}
+	e.setExt(disk, time.Time{})
 	q.insert(e, now)
 	return append(muts, putJob(e), putPath(e)), true
 }
@@ -96,11 +97,11 @@ func (q *Queue) enqueueOne(it Item, now time.Time) (muts []mutation, queued bool
 // the record's write, or nil when nothing changed. An Active entry's
 // record is written as Queued, as always (putJob). q.mu held.
 func (q *Queue) seen(e *entry, disk string) []mutation {
-	if e.Disk == disk && e.Missing.IsZero() {
+	if e.disk() == disk && e.missing().IsZero() {
 		return nil
 	}
-	e.Disk = disk
 	q.setMissing(e, time.Time{})
+	e.setExt(disk, time.Time{})
 	return []mutation{putJob(e)}
 }
 

@@ -13,10 +13,10 @@ func FuzzDecodeRecord(f *testing.F) {
 	f.Add(encodeRecord(&record{Path: "_graded/a.mov", Size: 1 << 30, State: Done,
 		ModTime: t0, At: t0, NotBefore: t0.Add(time.Hour), Attempts: 3, LastError: "503"}))
 	f.Add(encodeRecord(&record{Path: "x", State: Gone}))
-	f.Add(encodeRecord(&record{Path: "_graded/café.mov", Disk: "_graded/cafe\u0301.mov", State: Queued}))
-	f.Add(encodeRecord(&record{Path: "_graded/a.mov", Size: 9, State: Done, ModTime: t0, At: t0,
-		Disk: "_graded/A.mov", Missing: t0.Add(time.Minute)}))
-	f.Add(encodeRecord(&record{Path: "y", State: Done, Missing: t0}))
+	f.Add(encodeRecord(extRecord(record{Path: "_graded/café.mov", State: Queued}, "_graded/cafe\u0301.mov", time.Time{})))
+	f.Add(encodeRecord(extRecord(record{Path: "_graded/a.mov", Size: 9, State: Done, ModTime: t0, At: t0},
+		"_graded/A.mov", t0.Add(time.Minute))))
+	f.Add(encodeRecord(extRecord(record{Path: "y", State: Done}, "", t0)))
 	f.Add([]byte{})
 	f.Add([]byte{1, 2, 0, 0, 0, 0, 0, 0, 0, 1})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -25,7 +25,7 @@ func FuzzDecodeRecord(f *testing.F) {
 			return
 		}
 		b := encodeRecord(&r)
-		if plain := r.Disk == "" && r.Missing.IsZero(); plain != (b[0] == recordFormat1) {
+		if plain := r.disk() == "" && r.missing().IsZero(); plain != (b[0] == recordFormat1) {
 			t.Fatalf("record %+v encoded in format %d", r, b[0])
 		}
 		again, err := decodeRecord([]byte("k"), b)

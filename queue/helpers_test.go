@@ -78,6 +78,12 @@ func nfdItem(path string, size int64) Item {
 	return it
 }
 
+// extRecord is r with a disk spelling and a missing mark.
+func extRecord(r record, disk string, missing time.Time) *record {
+	r.setExt(disk, missing)
+	return &r
+}
+
 func enqueue(t testing.TB, q *Queue, items ...Item) int {
 	t.Helper()
 	n, err := q.Enqueue(items)
@@ -147,7 +153,7 @@ func checkCounts(t testing.TB, q *Queue) {
 		case Done:
 			want.Done++
 			want.DoneBytes += r.Size
-			if !r.Missing.IsZero() {
+			if !r.missing().IsZero() {
 				want.Missing++
 			}
 		case Failed:

@@ -74,7 +74,7 @@ func (q *Queue) activate(e *entry, now time.Time) Job {
 	e.lease = q.lastLease
 	q.setState(e, Active, now)
 	return Job{
-		Item:     Item{Path: e.Path, Disk: e.Disk, Size: e.Size, ModTime: e.ModTime},
+		Item:     Item{Path: e.Path, Disk: e.disk(), Size: e.Size, ModTime: e.ModTime},
 		ID:       e.id,
 		Attempts: e.Attempts, LastError: e.LastError, NotBefore: e.NotBefore,
 		Lease: e.lease,
@@ -136,7 +136,7 @@ func (q *Queue) Fail(j Job, reason string) error {
 func (q *Queue) Gone(j Job) error {
 	return q.finish(j, func(e *entry, now time.Time) []mutation {
 		e.NotBefore = time.Time{}
-		if e.Disk != j.Disk {
+		if e.disk() != j.Disk {
 			q.requeue(e, now)
 			return nil // on disk it is Queued, with the new spelling (seen)
 		}

@@ -111,7 +111,7 @@ func (q *Queue) account(e *entry, sign int) {
 	case Done:
 		c.Done += sign
 		c.DoneBytes += n
-		if !e.Missing.IsZero() {
+		if !e.missing().IsZero() {
 			c.Missing += sign
 		}
 	case Failed:

@@ -25,9 +25,11 @@ func mustPrune(t *testing.T, q *Queue, keep func(string) bool) int {
 func missingOf(t *testing.T, q *Queue, path string) (mem, disk time.Time) {
 	t.Helper()
 	q.mu.Lock()
-	mem = q.byPath[path].Missing
+	e := q.byPath[path]
+	mem = e.missing()
 	q.mu.Unlock()
-	return mem, diskRecords(t, q)[path].Missing
+	r := diskRecords(t, q)[path]
+	return mem, r.missing()
 }
 
 // TestPruneKeepsMissingDone: a scan that does not find a done file marks

@@ -64,7 +64,7 @@ func (q *Queue) pruneCandidates(under []string) ([]pruneCandidate, error) {
 	var out []pruneCandidate
 	for p, e := range q.byPath {
 		if e.State != Active && hasAnyPrefix(p, under) {
-			out = append(out, pruneCandidate{path: p, id: e.id, missing: !e.Missing.IsZero()})
+			out = append(out, pruneCandidate{path: p, id: e.id, missing: !e.missing().IsZero()})
 		}
 	}
 	return out, nil
@@ -96,7 +96,7 @@ func (q *Queue) prune(absent, back []pruneCandidate) (int, error) {
 		}
 	}
 	for _, c := range back {
-		if e := q.current(c); e != nil && !e.Missing.IsZero() {
+		if e := q.current(c); e != nil && !e.missing().IsZero() {
 			q.setMissing(e, time.Time{})
 			muts = append(muts, putJob(e))
 			n.found++
@@ -127,11 +127,11 @@ func (q *Queue) current(c pruneCandidate) *entry {
 func (q *Queue) pruneAbsent(muts []mutation, e *entry, now time.Time, n *pruned) []mutation {
 	if e.State == Done {
 		switch {
-		case e.Missing.IsZero():
+		case e.missing().IsZero():
 			q.setMissing(e, now)
 			n.marked++
 			return append(muts, putJob(e))
-		case now.Sub(e.Missing) < q.keepMissing:
+		case now.Sub(e.missing()) < q.keepMissing:
 			return muts
 		}
 		n.expired++
@@ -145,11 +145,11 @@ func (q *Queue) pruneAbsent(muts []mutation, e *entry, now time.Time, n *pruned)
 // Only a Done entry is ever marked; clearing an unmarked one does nothing.
 // q.mu held.
 func (q *Queue) setMissing(e *entry, t time.Time) {
-	if e.Missing.IsZero() && t.IsZero() {
+	if e.missing().IsZero() && t.IsZero() {
 		return
 	}
 	q.account(e, -1)
-	e.Missing = t
+	e.setExt(e.disk(), t)
 	q.account(e, 1)
 }
 

@@ -18,8 +18,42 @@ type record struct {
 	LastError string
 	NotBefore time.Time // zero: due at once
 	At        time.Time // when the record entered its state
-	Disk      string    // the path as the file system spells it; "": Path itself
-	Missing   time.Time // Done only: when a scan first did not find the file; zero: found
+	// ext holds what few records have (format 2); nil when it would be
+	// empty, so a record without it costs one pointer, not 40 bytes.
+	ext *recordExt
+}
+
+// recordExt is the part of a record that format 2 adds. It is never
+// changed in place (setExt makes a new one): a copy of a record may share it.
+type recordExt struct {
+	disk    string    // the path as the file system spells it; never "" or Path
+	missing time.Time // Done only: when a scan first did not find the file
+}
+
+// disk is the path as the file system spells it; "" means Path itself.
+func (r *record) disk() string {
+	if r.ext == nil {
+		return ""
+	}
+	return r.ext.disk
+}
+
+// missing is when a full scan first did not find a done record's file;
+// zero when the last scan found it.
+func (r *record) missing() time.Time {
+	if r.ext == nil {
+		return time.Time{}
+	}
+	return r.ext.missing
+}
+
+// setExt sets the disk spelling and the missing mark.
+func (r *record) setExt(disk string, missing time.Time) {
+	if disk == "" && missing.IsZero() {
+		r.ext = nil
+		return
+	}
+	r.ext = &recordExt{disk: disk, missing: missing}
 }
 
 // The first byte of every record is its format. Encoding, format 1:
@@ -57,10 +91,10 @@ var errCorrupt = errors.New("corrupt record")
 
 func encodeRecord(r *record) []byte {
 	format := byte(recordFormat1)
-	if r.Disk != "" || !r.Missing.IsZero() {
+	if r.ext != nil {
 		format = recordFormat2
 	}
-	b := make([]byte, 0, 80+len(r.Path)+len(r.LastError)+len(r.Disk))
+	b := make([]byte, 0, 80+len(r.Path)+len(r.LastError)+len(r.disk()))
 	b = append(b, format, byte(r.State))
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
 	b = appendTime(b, r.ModTime)
@@ -72,8 +106,8 @@ func encodeRecord(r *record) []byte {
 	if format == recordFormat1 {
 		return b
 	}
-	b = appendString(b, r.Disk)
-	return appendTime(b, r.Missing)
+	b = appendString(b, r.disk())
+	return appendTime(b, r.missing())
 }
 
 // recordVersion is the schema version a stored record needs: 2 for a
@@ -153,9 +187,12 @@ func (d *decoder) record() record {
 
 // format2 reads the fields format 2 adds.
 func (d *decoder) format2(r *record) {
-	r.Disk = d.string()
-	if r.Missing = d.time(); !r.Missing.IsZero() && r.State != Done {
+	disk, missing := d.string(), d.time()
+	if !missing.IsZero() && r.State != Done {
 		d.fail("missing mark on a job that is not done")
+	}
+	if d.err == nil {
+		r.setExt(disk, missing)
 	}
 }
 

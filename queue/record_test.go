@@ -34,8 +34,8 @@ func TestDecodeVersion1Record(t *testing.T) {
 	if want := recordV1Want(); !reflect.DeepEqual(r, want) {
 		t.Errorf("decoded\n%+v\nwant\n%+v", r, want)
 	}
-	if r.Disk != "" || !r.Missing.IsZero() {
-		t.Errorf("Disk %q, Missing %v; want absent", r.Disk, r.Missing)
+	if r.disk() != "" || !r.missing().IsZero() || r.ext != nil {
+		t.Errorf("Disk %q, Missing %v; want absent", r.disk(), r.missing())
 	}
 	if got := hex.EncodeToString(encodeRecord(&r)); got != recordV1 {
 		t.Errorf("re-encoded as\n%s\nwant\n%s", got, recordV1)
@@ -52,10 +52,10 @@ func TestRecordRoundTrip(t *testing.T) {
 		format byte
 	}{
 		{"neither", func(*record) {}, recordFormat1},
-		{"disk", func(r *record) { r.Disk = nfd }, recordFormat2},
-		{"missing", func(r *record) { r.Missing = t0.Add(3 * time.Hour) }, recordFormat2},
-		{"both", func(r *record) { r.Disk, r.Missing = nfd, t0.Add(time.Nanosecond) }, recordFormat2},
-		{"disk on a queued job", func(r *record) { r.State, r.Disk = Queued, nfd }, recordFormat2},
+		{"disk", func(r *record) { r.setExt(nfd, time.Time{}) }, recordFormat2},
+		{"missing", func(r *record) { r.setExt("", t0.Add(3*time.Hour)) }, recordFormat2},
+		{"both", func(r *record) { r.setExt(nfd, t0.Add(time.Nanosecond)) }, recordFormat2},
+		{"disk on a queued job", func(r *record) { r.State = Queued; r.setExt(nfd, time.Time{}) }, recordFormat2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +82,7 @@ func TestRecordRoundTrip(t *testing.T) {
 // TestDecodeRejectsFormat2: format 2 is as strict as format 1.
 func TestDecodeRejectsFormat2(t *testing.T) {
 	r := recordV1Want()
-	r.Disk, r.Missing = "_graded/cafe\u0301.mov", t0
+	r.setExt("_graded/cafe\u0301.mov", t0)
 	good := encodeRecord(&r)
 	plain := recordV1Want()
 	short := encodeRecord(&plain)

@@ -74,8 +74,8 @@ func TestOpenVersion1File(t *testing.T) {
 	if c := q.Counts(); c.Done != 1 || c.Missing != 0 {
 		t.Errorf("counts %+v", c)
 	}
-	if e := q.byPath[recordV1Want().Path]; e.Disk != "" || !e.Missing.IsZero() {
-		t.Errorf("Disk %q, Missing %v; want absent", e.Disk, e.Missing)
+	if e := q.byPath[recordV1Want().Path]; e.ext != nil {
+		t.Errorf("Disk %q, Missing %v; want absent", e.disk(), e.missing())
 	}
 	if err := q.Close(); err != nil {
 		t.Fatal(err)
@@ -105,8 +105,8 @@ func TestOpenVersion1File(t *testing.T) {
 		t.Errorf("version %d after writing a disk spelling, want 2", v)
 	}
 	q = open(t, path, Options{})
-	if e := q.byPath[it.Path]; e.Disk != it.Disk || e.State != Done {
-		t.Errorf("after reopen: state %d Disk %q", e.State, e.Disk)
+	if e := q.byPath[it.Path]; e.disk() != it.Disk || e.State != Done {
+		t.Errorf("after reopen: state %d Disk %q", e.State, e.disk())
 	}
 }
 
