@@ -8,4 +8,8 @@
 // with admin commands run as root beside it. They need Linux, root and
 // setpriv, and skip otherwise; they create the unit's system user if it
 // is missing and leave it in place.
+//
+// TestVolumeAwayIsNotADeletion and TestStateDirFull mount tmpfs and bind
+// mounts (a volume that goes away, a state disk that fills); they need
+// Linux and root and skip otherwise, and unmount in t.Cleanup.
 package e2e

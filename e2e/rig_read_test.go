@@ -52,6 +52,8 @@ type statusDoc struct {
 	Watcher struct {
 		Mode     string    `json:"mode"`
 		LastScan time.Time `json:"last_scan"`
+		Error    string    `json:"error"`
+		Pending  int       `json:"pending"`
 	} `json:"watcher"`
 }
 

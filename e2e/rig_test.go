@@ -71,6 +71,7 @@ type rigOptions struct {
 	extraCfg  string            // appended to the config
 	countPuts bool              // count PUTs per key on their way to storage (rig.puts)
 	apiURL    string            // api.base_url; "" means the fake API's
+	rescan    string            // watch.rescan; "" means the default
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -126,6 +127,10 @@ func (r *rig) writeConfig(o rigOptions) {
 	if apiURL == "" {
 		apiURL = r.api.URL()
 	}
+	watchExtra := ""
+	if o.rescan != "" {
+		watchExtra = fmt.Sprintf("rescan = %q\n", o.rescan)
+	}
 	body := fmt.Sprintf(`[api]
 base_url = %q
 project_id = "e2e"
@@ -133,7 +138,7 @@ token = %q
 [watch]
 root = %q
 settle = %q
-[upload]
+%s[upload]
 workers = %d
 retry_min = "200ms"
 retry_max = "2s"
@@ -144,7 +149,7 @@ dir = %q
 file = %q
 level = "debug"
 status_every = "1s"
-%s`, apiURL, r.token, r.root, settle, workers, r.state, r.logFile, o.extraCfg)
+%s`, apiURL, r.token, r.root, settle, watchExtra, workers, r.state, r.logFile, o.extraCfg)
 	r.config = filepath.Join(r.dir, "config.toml")
 	if err := os.WriteFile(r.config, []byte(body), 0o600); err != nil {
 		r.t.Fatal(err)
