@@ -38,7 +38,8 @@ import (
 //     thus carries the oldest version that can read it: an older uploader
 //     opens it while nothing newer was written, and after that refuses it as
 //     "newer" (never as damaged). A new file is created at baseVersion.
-//   - rewriting: migrations[v] upgrades a file from v to v+1 at Open.
+//   - rewriting: migrations[v] upgrades a file from v to v+1 at Open, and
+//     v+1 becomes baseVersion.
 //
 // Open compares the stored version with these:
 //
@@ -61,8 +62,8 @@ import (
 //	     missing  on a done record, when a full scan first did not find its
 //	              file (Prune); absent = the zero time: not missing.
 //	   A record without either is still written in format 1, so the
-//	   version key reads 2 only once a file holds a disk spelling or a
-//	   missing mark.
+//	   version key reads 2 only once a file has held a disk spelling or a
+//	   missing mark (it is never lowered again).
 //
 // A record carries its own format byte as well (record.go), so a reader
 // knows which fields follow.
