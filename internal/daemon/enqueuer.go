@@ -22,6 +22,9 @@ func (e *enqueuer) Settled(ctx context.Context, files []watcher.File) error {
 	items := make([]queue.Item, len(files))
 	for i, f := range files {
 		items[i] = queue.Item{Path: f.Path, Size: f.Size, ModTime: f.ModTime}
+		if f.Disk != f.Path {
+			items[i].Disk = f.Disk // the name to open, where it is not the NFC one
+		}
 	}
 	added, err := e.q.Enqueue(items)
 	if err != nil {

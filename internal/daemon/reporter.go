@@ -109,8 +109,12 @@ func (r *reporter) collect(now time.Time) *status.Doc {
 		BytesDone: c.DoneBytes, QueuedBytes: c.QueuedBytes, Rate: snap.Rate,
 		ActiveFiles: make([]status.ActiveFile, 0, len(snap.Active)),
 		Watcher: status.Watcher{Mode: ws.Mode, Dirs: ws.Dirs, LastScan: utcOrZero(ws.LastScan),
-			Error: ws.Error, Pending: ws.Pending, WriterCheck: ws.WriterCheck},
+			Error: ws.Error, Pending: ws.Pending, WriterCheck: ws.WriterCheck,
+			MoreProblems: ws.MoreProblems},
 		Started: r.started.UTC(), PID: os.Getpid(), Version: buildinfo.Version(),
+	}
+	for _, p := range ws.Problems {
+		doc.Watcher.Problems = append(doc.Watcher.Problems, status.Problem{Path: p.Path, Problem: p.Problem})
 	}
 	var sent int64
 	for _, a := range snap.Active {

@@ -117,8 +117,11 @@ func (w *syncWait) check(s uploader.Snapshot, ws watcher.Status, c queue.Counts)
 		w.progress, w.uploaded = now, s.Uploaded
 	}
 	if ws.Scans > 0 && ws.Pending == 0 && c.Queued == 0 && c.Active == 0 {
-		if c.Failed > 0 {
+		switch {
+		case c.Failed > 0:
 			return true, ErrJobsFailed
+		case len(ws.Problems) > 0:
+			return true, heldBack(ws)
 		}
 		return true, nil
 	}
@@ -147,6 +150,24 @@ func (w *syncWait) watchProblem(ws watcher.Status) error {
 		w.d.log.Warn("a watched folder is missing; uploading what exists", "problem", ws.Error)
 	}
 	return nil
+}
+
+// ErrHeldBack is wrapped by Sync's error when files were seen but could
+// not be handed over (unreadable, clashing names).
+var ErrHeldBack = errors.New("held back")
+
+// heldBack names the files the watcher holds back, at most five.
+func heldBack(ws watcher.Status) error {
+	n := len(ws.Problems) + ws.MoreProblems
+	var parts []string
+	for i, p := range ws.Problems {
+		if i == 5 {
+			parts = append(parts, fmt.Sprintf("and %d more ('odailies-uploader status' lists them)", n-5))
+			break
+		}
+		parts = append(parts, p.Path+": "+p.Problem)
+	}
+	return fmt.Errorf("%w: %d file(s) or folder(s) cannot be uploaded until fixed: %s", ErrHeldBack, n, strings.Join(parts, "; "))
 }
 
 // why says, in plain words, why nothing was uploaded.

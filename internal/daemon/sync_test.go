@@ -190,3 +190,21 @@ func TestRetryPathsAreRelativeNFC(t *testing.T) {
 		}
 	}
 }
+
+func TestSyncFailsOnFilesHeldBack(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads every file: the end to end tests cover this as the service user")
+	}
+	w := newWorld(t, 0, "_graded", "_thumbnails")
+	w.file("_graded/a.mov", 100)
+	w.file("_graded/secret.mov", 100)
+	if err := os.Chmod(filepath.Join(w.root, "_graded", "secret.mov"), 0); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := w.open()
+	err := w.sync(t.Context(), d, SyncOptions{})
+	if !errors.Is(err, ErrHeldBack) || !strings.Contains(err.Error(), "_graded/secret.mov") {
+		t.Fatalf("Sync = %v, want the unreadable file named", err)
+	}
+	w.received("_graded/a.mov", 100)
+}

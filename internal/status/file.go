@@ -88,6 +88,18 @@ type Watcher struct {
 	// WriterCheck says how files still being written are told apart:
 	// "inotify + /proc", "/proc (own processes only)", "settle only"….
 	WriterCheck string `json:"writer_check,omitempty"`
+
+	// Problems are paths held back until a person fixes them (unreadable,
+	// two names that are one once normalised), at most 100; MoreProblems
+	// counts the rest.
+	Problems     []Problem `json:"problems,omitempty"`
+	MoreProblems int       `json:"more_problems,omitempty"`
+}
+
+// Problem is one path held back, and what to do about it.
+type Problem struct {
+	Path    string `json:"path"`
+	Problem string `json:"problem"`
 }
 
 // Write replaces path atomically: a reader sees the old or the new

@@ -58,6 +58,12 @@ func printWatcher(w io.Writer, ws Watcher, now time.Time) {
 	if ws.Error != "" {
 		fmt.Fprintf(w, "Watch problem:\t%s\n", ws.Error)
 	}
+	for _, p := range ws.Problems {
+		fmt.Fprintf(w, "Held back:\t%s: %s\n", p.Path, p.Problem)
+	}
+	if ws.MoreProblems > 0 {
+		fmt.Fprintf(w, "Held back:\t%d more (status -json lists the first %d)\n", ws.MoreProblems, len(ws.Problems))
+	}
 }
 
 func printActive(w io.Writer, files []ActiveFile) {
