@@ -20,18 +20,59 @@
 // after a backoff (1s doubling to 1m); until then the tree is scanned every
 // PollInterval. Files that a full scan no longer finds are forgotten, and
 // [Scan.Present] lets the caller prune its own records, but only under
-// [Scan.Dirs]: a watched dir that could not be read prunes nothing. Scans
-// look at Run's context before each folder, so a stop ends a scan of a huge
-// tree or a slow share within one folder read; a scan cut short that way is
-// not reported to Scanned and prunes nothing.
+// [Scan.Dirs], which leaves out a watched dir that could not be read, one
+// that holds no file and one whose [DirInfo.Suspect] is set (see "Volumes
+// that go away"). Scans look at Run's context before each folder, so a stop
+// ends a scan of a huge tree or a slow share within one folder read; a scan
+// cut short that way is not reported to Scanned and prunes nothing.
 //
 // # Missing folders
 //
 // A root or watched dir that is missing at start or disappears later (an
-// external drive unplugged) is not fatal: it is reported in Status.Error and
-// a log line, looked for again every few seconds, and watched and scanned as
-// soon as it is back. Versions already emitted are remembered meanwhile, so a
-// drive plugged back in does not resend what was already handed over.
+// external drive unplugged, the folder renamed away) is not fatal: it is
+// reported in Status.Error and a log line, left out of Scan.Dirs, looked for
+// again every few seconds, and watched and scanned as soon as it is back.
+//
+// The watcher forgets a file as soon as it knows the file is no longer
+// there: a remove or rename event for it or for a folder above it, a full
+// scan not finding it, its watched dir or the root vanishing. The record of
+// what it emitted goes too, so a file that comes back is emitted again
+// (after settle), unchanged or not. The queue's done records, not the
+// watcher's memory, keep a returning drive from being re-sent: the queue is
+// the truth for "already uploaded". Unchanged files that stay present are
+// emitted once per Run. In poll mode an absence shorter than a poll interval
+// is not seen, and the file is not emitted again.
+//
+// # Volumes that go away
+//
+// A watched dir that is a mount point does not vanish when its volume does
+// (an external RAID unplugged, a NAS remounted, a tmpfs unmounted): it
+// becomes the empty folder below the mount, which reads as "every file
+// deleted", and inotify tells no one (fsnotify drops IN_UNMOUNT), so the
+// next full scan is what notices. [Scan.DirInfo] gives, for each watched
+// dir the scan read, its Device (st_dev on Unix, the volume serial number on
+// Windows, 0 elsewhere) and the number of eligible files found, and
+// DirInfo.Suspect, when set, says why the scan should not be taken as a list
+// of deletions:
+//
+//   - the dir holds no file while the watcher, just before the scan, knew of
+//     some there (from the previous scan, or from events since). It stays
+//     suspect in every scan until it holds a file again. Files deleted one
+//     by one while the watcher sees each go (event mode) are deletions, and
+//     the dir is not suspect; in poll mode, emptying a dir between two polls
+//     looks the same as an unplugged drive.
+//   - the dir is on another device than at the previous scan. That scan
+//     alone is suspect, and the watches below it are dropped and added again
+//     on the new volume.
+//
+// The text, for example "watched folder _graded is empty (it held 20
+// files): is its drive unplugged or its share unmounted? nothing is
+// forgotten meanwhile", is also in Status.Error and logged once per episode
+// (the "watcher problem" warning). A suspect dir is not in Scan.Dirs, nor
+// is a dir holding no file at all: the first scan of a Run has no history,
+// and a daemon restarted while the drive is away must not take the empty
+// mount point for deletions either. The watcher itself forgets the files,
+// as in "Missing folders", and emits them again when they are back.
 //
 // # Settle
 //
@@ -40,9 +81,10 @@
 // is already older than Settle when first seen is emitted at once; a file
 // copied with its original mtime preserved is therefore protected only by the
 // open-writer check below. Each version (path, size, mtime) is emitted once
-// per Run; an in-memory record of emitted versions keeps rescans from
-// emitting it again. With Settle 0 a file is emitted at first sight, which can
-// mean an empty version first and the written one later.
+// per Run while it stays present; an in-memory record of emitted versions
+// keeps rescans from emitting it again. With Settle 0 a file is emitted at
+// first sight, which can mean an empty version first and the written one
+// later.
 //
 // Pending files sit in one min-heap ordered by due time, served by a single
 // timer: there is no goroutine or timer per file. Status.Pending counts every
@@ -136,6 +178,43 @@
 // and also sees writers in containers; the /proc walk stays for what it can
 // add (files already open and not written since the watch began).
 //
+// # Problems: unreadable paths and clashing names
+//
+// Some paths are seen but not handed over until someone fixes them; they
+// are listed in [Status.Problems] (sorted by path, at most [MaxProblems],
+// Status.MoreProblems counting the rest), each with what is wrong and the
+// fix in plain words, and logged once (one warning per new path, the first
+// MaxProblems of them, then one warning for the rest). They are not pending,
+// and Scan.Present counts them as present, so nothing is pruned for them.
+//
+//   - A folder that cannot be read (EACCES or EPERM from reading it, or
+//     from looking at what it holds: read without search permission). The
+//     text names the fix: "permission denied: the service's user
+//     (odailies-uploader) cannot read this folder; let it: sudo setfacl -R
+//     -m u:odailies-uploader:rX DIR, or add it to the folder's group …"
+//     (chmod +a on macOS, icacls on Windows). Other read errors are listed
+//     too, without a fix. Its files count as present.
+//   - A file that cannot be opened for reading. It is checked at settle
+//     time, after the re-stat. The mode bits of the last stat, read against
+//     this process's effective user and groups, settle it when they allow
+//     reading (no system call for the usual file); when they deny it the
+//     file is opened (O_RDONLY|O_NONBLOCK, then closed), since an ACL may
+//     allow it and root bypasses modes. On Windows, with no bits to read,
+//     every candidate is opened.
+//   - Two or more names in one folder that are one name once normalised to
+//     NFC ("café.mov" in NFC beside "café.mov" in NFD): one key at the
+//     server, so neither is emitted, files or folders alike (a clashing
+//     folder is not entered): "two files are named _graded/café.mov once
+//     normalised (NFC and NFD spellings): rename one". One problem, under
+//     the NFC path, names both spellings. Only folders holding a non-ASCII
+//     name pay for the check. APFS and HFS+ take both spellings for one name,
+//     so this happens on Linux and on shares.
+//
+// A problem clears when the path becomes readable (the next scan, or the
+// next event for it: a chmod raises one) or goes away. File.Path is always
+// NFC, and File.Disk is the path as the folder entries spell it, NFC and NFD
+// mixed per segment as they are on disk, for opening the file.
+//
 // # Ignore rules
 //
 // Built in: dotfiles (which covers AppleDouble "._*" and ".DS_Store"),
@@ -176,14 +255,18 @@
 // # Hazards
 //
 //   - Paths handed out are NFC; on-disk names may differ (macOS HFS+ stores
-//     NFD) and are kept internally for stat.
+//     NFD): File.Disk is the name to open. The tracker keeps a disk path
+//     only when it differs from the NFC one.
 //   - Memory grows with the number of eligible files: about 180 bytes each
 //     (18 MiB of live heap for 100,000 files, measured by
 //     BenchmarkInitialScan100k).
+//   - A file that its mode bits let this process read but an ACL denies is
+//     emitted; the uploader's open then fails.
 //   - A file changed and then changed back to the exact size and mtime it had
 //     when emitted is emitted again; the queue's dedupe absorbs it.
-//   - On Windows the open-writer check opens every candidate once, so the
-//     first scan of a large tree costs one open per file.
+//   - On Windows the open-writer check and the read check each open every
+//     candidate once, so the first scan of a large tree costs two opens per
+//     file.
 //   - The open-writer check is blind to writers it cannot see (see "Open
 //     writers per OS"); Status.WriterCheck says which check is in force.
 //   - A change that keeps both size and mtime identical is invisible.

@@ -3,6 +3,7 @@ package watcher
 import (
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,28 +18,54 @@ import (
 // onEvent handles one fsnotify event. A new folder is walked under ctx.
 func (l *loop) onEvent(ctx context.Context, ev fsnotify.Event) {
 	l.w.log.Debug("file event", "op", ev.Op, "path", ev.Name)
+	if ev.Name == l.w.root {
+		l.rootEvent()
+		return
+	}
 	rel, top, ok := l.relOf(ev.Name)
 	if !ok {
 		return
 	}
+	nrel := nfc(rel)
+	if l.probs.clashAt(nrel) {
+		l.rescanSoon() // a clash ends, or grows, only as a look at the whole folder shows
+		return
+	}
 	info, err := os.Lstat(ev.Name)
+	if errors.Is(err, fs.ErrPermission) {
+		l.rescanSoon() // a folder on the way may not be entered: not gone, a problem a scan will name
+		return
+	}
 	if err != nil {
 		l.gone(rel, top)
 		return
 	}
-	nrel := nfc(rel)
 	switch {
 	case rel == top:
 		if _, wasMissing := l.missing[top]; wasMissing {
 			l.nextScan = l.now() // a watched dir came back: scan it now
 		}
 	case info.IsDir():
-		if !l.w.rules.skipDirPath(nfc(top), nrel) {
-			l.walkDir(rel, nrel, &walk{ctx: ctx, now: l.now().UnixNano(), dirs: make(map[string]bool)})
+		if l.w.rules.skipDirPath(nfc(top), nrel) {
+			return
+		}
+		wk := &walk{ctx: ctx, now: l.now().UnixNano(), dirs: make(map[string]bool)}
+		if !l.dirTwin(rel, nrel, wk) {
+			l.walkDir(rel, nrel, wk)
 		}
 	case info.Mode().IsRegular():
-		if !l.w.rules.skipPath(nfc(top), nrel) {
-			l.t.observe(observe(nrel, rel, info), l.now().UnixNano())
+		if !l.w.rules.skipPath(nfc(top), nrel) && !l.twin(rel, nrel, info) {
+			l.t.observe(l.observe(nrel, rel, info), l.now().UnixNano())
+		}
+	}
+}
+
+// rootEvent handles an event for the root itself: renamed or removed, it
+// takes every watched dir with it.
+func (l *loop) rootEvent() {
+	for _, d := range l.w.opts.Dirs {
+		if _, err := l.checkDir(d); err != nil {
+			l.dirMissing(d, err.Error())
 		}
 	}
 }
@@ -60,29 +87,27 @@ func (l *loop) relOf(name string) (rel, top string, ok bool) {
 }
 
 // gone handles a path that no longer exists: a file, a folder, or a watched
-// dir itself (an unplugged drive). Files already emitted under a vanished
-// watched dir are remembered so they are not emitted again when it returns.
+// dir itself (an unplugged drive). What was below is forgotten, emitted
+// records included: the file is emitted again if it comes back, and the
+// caller's records of what it uploaded keep it from being sent twice.
 func (l *loop) gone(rel, top string) {
 	if rel == top {
-		if why := l.checkDirText(top); why != "" {
-			l.missing[top] = why
+		if _, err := l.checkDir(top); err != nil {
+			l.dirMissing(top, err.Error())
+		} else {
+			l.dirGone(top) // replaced at once: read the new one
+			l.nextScan = l.now()
 		}
-		l.unwatchUnder(rel)
 		return
 	}
+	nrel := nfc(rel)
 	if l.dirs[rel] {
 		l.unwatchUnder(rel)
-		l.t.forgetUnder(nfc(rel))
+		l.t.forgetUnder(nrel)
+		l.probs.dropUnder(nrel)
 		return
 	}
-	l.t.forget(nfc(rel))
-}
-
-func (l *loop) checkDirText(d string) string {
-	if err := l.checkDir(d); err != nil {
-		return err.Error()
-	}
-	return ""
+	l.t.forget(nrel)
 }
 
 func (l *loop) unwatchUnder(rel string) {

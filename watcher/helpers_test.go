@@ -222,6 +222,15 @@ func (f *fakeSource) Close() error {
 	return f.inner.Close()
 }
 
+// problemsOf returns the listed problems by path.
+func problemsOf(w *Watcher) map[string]string {
+	m := make(map[string]string)
+	for _, p := range w.Status().Problems {
+		m[p.Path] = p.Problem
+	}
+	return m
+}
+
 // fakeClock is a settable clock for settle tests.
 type fakeClock struct{ ns atomic.Int64 }
 

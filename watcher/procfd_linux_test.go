@@ -16,7 +16,7 @@ func candidateFor(t testing.TB, name string) candidate {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev, ino := fileID(fi)
+	dev, ino, _ := fileFacts(fi, ids{})
 	return candidate{rel: strings.TrimPrefix(filepath.ToSlash(name), "/"), dev: dev, ino: ino} // relative to "/"
 }
 

@@ -28,6 +28,10 @@ type loop struct {
 	mode    string            // reported in Status.Mode
 	dirs    map[string]bool   // on-disk folders seen (and, with src, watched)
 	missing map[string]string // watched dir → why it cannot be read
+	devs    map[string]uint64 // watched dir → its device at the last scan that read it
+	empty   map[string]int    // watched dir found empty after holding this many files, until it holds some again
+	away    map[string]string // watched dir → DirInfo.Suspect of the last scan, while not ""
+	probs   *problems         // paths held back until fixed
 	srcErr  string            // event source failure, while restarting
 	limit   string            // why events were given up for polling
 	problem string            // last Status.Error, to log changes once
@@ -51,9 +55,11 @@ const (
 // ctx.Err() on cancel, or the handler's error. Run must not be called
 // concurrently with itself.
 func (w *Watcher) Run(ctx context.Context, h Handler) error {
+	probs := newProblems(w.log)
 	l := &loop{
-		w: w, h: h, t: newTracker(w.opts.Settle),
+		w: w, h: h, t: newTracker(w.opts.Settle, probs), probs: probs,
 		dirs: make(map[string]bool), missing: make(map[string]string),
+		devs: make(map[string]uint64), empty: make(map[string]int), away: make(map[string]string),
 		backoff: minBackoff, seesAll: w.seesAll(),
 	}
 	defer l.closeSource()
@@ -113,10 +119,15 @@ func (l *loop) abs(rel string) string {
 
 func nfc(s string) string { return norm.NFC.String(s) }
 
+func nfd(s string) string { return norm.NFD.String(s) }
+
 // resetTimer arms the one timer for the earliest of: the next pending file,
 // the next scan, the next look for missing dirs, a source restart.
 func (l *loop) resetTimer(t *time.Timer) {
 	wake := l.nextScan
+	if len(l.t.recheck) > 0 {
+		wake = l.now()
+	}
 	if due, ok := l.t.next(); ok && due < wake.UnixNano() {
 		wake = time.Unix(0, max(due, l.nextCheck()))
 	}
@@ -168,8 +179,16 @@ func (l *loop) publish() {
 	l.warnIfBlind()
 	check, _ := l.writerCheck()
 	pending := l.t.pending()
+	var list []Problem
+	more, dirty := 0, l.probs.dirty
+	if dirty {
+		list, more = l.probs.snapshot()
+	}
 	l.w.setStatus(func(s *Status) {
 		s.Mode, s.Error, s.Pending, s.WriterCheck = l.mode, p, pending, check
+		if dirty {
+			s.Problems, s.MoreProblems = list, more
+		}
 	})
 }
 
@@ -181,31 +200,34 @@ func (l *loop) problemText() string {
 	if l.srcErr != "" {
 		parts = append(parts, l.srcErr)
 	}
-	for _, d := range slices.Sorted(maps.Keys(l.missing)) {
-		parts = append(parts, l.missing[d])
+	for _, m := range []map[string]string{l.missing, l.away} {
+		for _, d := range slices.Sorted(maps.Keys(m)) {
+			parts = append(parts, m[d])
+		}
 	}
 	return strings.Join(parts, "; ")
 }
 
-// checkDir tells why a watched dir cannot be scanned, or nil.
-func (l *loop) checkDir(d string) error {
+// checkDir lstats a watched dir and tells why it cannot be scanned, if it
+// cannot.
+func (l *loop) checkDir(d string) (fs.FileInfo, error) {
 	abs := l.abs(d)
 	fi, err := os.Lstat(abs)
 	switch {
 	case err != nil:
-		return fmt.Errorf("watched folder %s is missing or unreadable (re-checked every %s): %w", abs, l.w.recheck, err)
+		return nil, fmt.Errorf("watched folder %s is missing or unreadable (re-checked every %s): %w", abs, l.w.recheck, err)
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("watched folder %s is a symbolic link; links are not followed", abs)
+		return nil, fmt.Errorf("watched folder %s is a symbolic link; links are not followed", abs)
 	case !fi.IsDir():
-		return fmt.Errorf("watched folder %s is not a folder", abs)
+		return nil, fmt.Errorf("watched folder %s is not a folder", abs)
 	}
-	return nil
+	return fi, nil
 }
 
 // anyBack reports whether a missing watched dir has come back.
 func (l *loop) anyBack() bool {
 	for d := range l.missing {
-		if l.checkDir(d) == nil {
+		if _, err := l.checkDir(d); err == nil {
 			return true
 		}
 	}

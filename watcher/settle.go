@@ -2,6 +2,8 @@ package watcher
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"time"
 )
@@ -30,23 +32,26 @@ func (l *loop) nextCheck() int64 { return l.lastCheck + int64(checkGap) }
 // unchanged by re-stat, as one batch.
 func (l *loop) settle(ctx context.Context) error {
 	now := l.now().UnixNano()
-	if l.lastCheck != 0 && now < l.nextCheck() {
-		return nil
+	batch := l.readable(l.t.takeRechecks())
+	if l.lastCheck == 0 || now >= l.nextCheck() {
+		if due := l.t.popDue(now); len(due) > 0 {
+			// The writer check comes first and the re-stat second: a writer
+			// that changes the file and closes it between the two is then
+			// seen by the re-stat, rather than a stale version being emitted.
+			ready := l.readable(l.restat(l.holdOpen(due, now), now))
+			if len(batch) == 0 {
+				batch = ready // the usual case: no copy
+			} else {
+				batch = append(batch, ready...)
+			}
+		}
 	}
-	due := l.t.popDue(now)
-	if len(due) == 0 {
-		return nil
-	}
-	// The writer check comes first and the re-stat second: a writer that
-	// changes the file and closes it between the two is then seen by the
-	// re-stat, rather than a stale version being emitted.
-	batch := l.restat(l.holdOpen(due, now), now)
 	if len(batch) == 0 {
 		return nil
 	}
 	files := make([]File, len(batch))
 	for i, st := range batch {
-		files[i] = File{Path: st.path, Size: st.size, ModTime: time.Unix(0, st.mtime)}
+		files[i] = File{Path: st.path, Disk: st.diskPath(), Size: st.size, ModTime: time.Unix(0, st.mtime)}
 	}
 	if err := l.h.Settled(ctx, files); err != nil {
 		return err
@@ -72,12 +77,43 @@ func (l *loop) restat(due []*fileState, now int64) []*fileState {
 		case err != nil || !info.Mode().IsRegular():
 			l.t.forget(st.path)
 		case info.Size() != st.size || info.ModTime().UnixNano() != st.mtime:
-			l.t.observe(observe(st.path, st.diskPath(), info), now)
+			l.t.observe(l.observe(st.path, st.diskPath(), info), now)
 		default:
 			ready = append(ready, st)
 		}
 	}
 	return ready
+}
+
+// readable drops the files this process may not open for reading, which
+// become problems, and forgets the ones gone. Only files whose mode bits
+// deny reading are opened: an ACL or root's privilege may still allow it,
+// and files the bits allow cost nothing. A file held back is not pending;
+// it is looked at again when next observed (a scan, an event).
+func (l *loop) readable(batch []*fileState) []*fileState {
+	out := batch[:0]
+	for _, st := range batch {
+		var err error
+		if !st.mayRead {
+			err = l.w.canOpen(l.abs(st.diskPath()))
+		}
+		switch {
+		case err == nil:
+			if st.problem {
+				st.problem = false
+				l.probs.drop(st.path)
+			}
+			out = append(out, st)
+		case errors.Is(err, fs.ErrPermission):
+			st.problem = true
+			l.probs.add(st.path, deniedFile, deniedText(l.abs(st.diskPath()), false))
+		case errors.Is(err, fs.ErrNotExist):
+			l.t.forget(st.path)
+		default:
+			out = append(out, st) // the uploader will say what is wrong with it
+		}
+	}
+	return out
 }
 
 // holdOpen asks the book, then the OS, which files are still being

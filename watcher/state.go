@@ -18,6 +18,8 @@ type fileState struct {
 	idx         int   // index in the due heap, -1 if not pending
 	fresh       bool  // just statted and already older than settle: no re-stat needed
 	emitted     bool  // this size and mtime were handed to Settled
+	mayRead     bool  // its mode bits let this process read it: no open check needed
+	problem     bool  // it cannot be opened for reading: listed in the problems
 }
 
 func (s *fileState) diskPath() string {
@@ -33,10 +35,15 @@ type tracker struct {
 	files  map[string]*fileState
 	queue  dueHeap
 	settle int64
+	probs  *problems // a file forgotten takes its problem with it
+
+	// recheck holds problem files observed again, for an open check at the
+	// next settle. They are not pending: their version had settled.
+	recheck []*fileState
 }
 
-func newTracker(settle time.Duration) *tracker {
-	return &tracker{files: make(map[string]*fileState), settle: int64(settle)}
+func newTracker(settle time.Duration, probs *problems) *tracker {
+	return &tracker{files: make(map[string]*fileState), settle: int64(settle), probs: probs}
 }
 
 // pending is the number of files not yet handed to Settled.
@@ -47,24 +54,38 @@ type observation struct {
 	path, disk  string
 	size, mtime int64
 	dev, ino    uint64
+	mayRead     bool
 }
 
 // observe records a stat of a file. A new or changed version becomes
 // pending; the version last emitted is left alone. (A file changed and then
 // changed back to the very size and mtime it had when emitted is emitted
-// again; the queue dedupes that.)
+// again; the queue dedupes that.) A file under another spelling on disk
+// counts as changed, so that its new name is handed over. A file that
+// could not be opened is looked at again at once: its version had settled.
 func (t *tracker) observe(o observation, now int64) {
 	st := t.files[o.path]
 	if st == nil {
 		st = &fileState{path: o.path, idx: -1}
-		if o.disk != o.path {
-			st.disk = o.disk
-		}
 		t.files[o.path] = st
-	} else if st.size == o.size && st.mtime == o.mtime && (st.idx >= 0 || st.emitted) {
-		return
+	} else if st.size == o.size && st.mtime == o.mtime && st.diskPath() == o.disk {
+		switch {
+		case st.idx >= 0 || st.emitted:
+			return
+		case st.problem:
+			st.mayRead = o.mayRead
+			if !st.fresh { // fresh marks it as already in recheck
+				st.fresh = true
+				t.recheck = append(t.recheck, st)
+			}
+			return
+		}
 	}
-	st.size, st.mtime, st.dev, st.ino = o.size, o.mtime, o.dev, o.ino
+	st.disk = ""
+	if o.disk != o.path {
+		st.disk = o.disk
+	}
+	st.size, st.mtime, st.dev, st.ino, st.mayRead = o.size, o.mtime, o.dev, o.ino, o.mayRead
 	st.openSince, st.emitted, st.fresh = 0, false, false
 	due := now + t.settle
 	if t.settle == 0 || o.mtime <= now-t.settle {
@@ -106,6 +127,19 @@ func (t *tracker) popDue(now int64) []*fileState {
 	return out
 }
 
+// takeRechecks returns the problem files to check again, still tracked.
+func (t *tracker) takeRechecks() []*fileState {
+	out := t.recheck[:0]
+	for _, st := range t.recheck {
+		st.fresh = false
+		if st.problem && t.files[st.path] == st && st.idx < 0 {
+			out = append(out, st)
+		}
+	}
+	t.recheck = nil
+	return out
+}
+
 func (t *tracker) markEmitted(st *fileState) {
 	st.emitted, st.openSince, st.fresh = true, 0, false
 }
@@ -114,6 +148,9 @@ func (t *tracker) forget(p string) {
 	if st := t.files[p]; st != nil {
 		t.unschedule(st)
 		delete(t.files, p)
+		if st.problem {
+			t.probs.drop(p)
+		}
 	}
 }
 

@@ -18,8 +18,14 @@ import (
 // File is one finished version of a file, as handed to [Handler.Settled].
 type File struct {
 	// Path is slash-separated, relative to the root and starting with the
-	// watched dir ("_graded/day2/A001.mov"), in Unicode NFC.
-	Path    string
+	// watched dir ("_graded/day2/A001.mov"), in Unicode NFC: the file's name
+	// at the server and, with Size and ModTime, its version's identity.
+	Path string
+	// Disk is the same path exactly as the folder entries spell it, also
+	// slash-separated and relative to the root: the name to open. It is
+	// Path itself unless a name on the way is not NFC on disk (macOS HFS+,
+	// a share written by a Mac), and then may mix NFC and NFD per segment.
+	Disk    string
 	Size    int64
 	ModTime time.Time
 }
@@ -50,7 +56,8 @@ const (
 // error from it stops Run.
 type Handler interface {
 	// Settled gets the files that became finished in one tick. Each version
-	// (path, size, mtime) is handed over once per Run.
+	// (path, size, mtime) is handed over once per Run while it stays
+	// present; a file that goes away and comes back is handed over again.
 	Settled(ctx context.Context, files []File) error
 	// Scanned is called after every complete full scan of all dirs.
 	Scanned(ctx context.Context, s Scan) error
@@ -64,8 +71,50 @@ type Scan struct {
 	// not be read count as present. It is a snapshot and stays valid after
 	// Scanned returns.
 	Present func(path string) bool
-	Dirs    []string // the watched dirs that were readable in this scan (prune only under these)
+	// Dirs are the watched dirs under which the caller may prune: read in
+	// this scan, holding at least one eligible file, and not suspect (see
+	// DirInfo). A missing dir, or one that reads as empty because its
+	// drive may be unplugged, is left out, so nothing is pruned under it.
+	Dirs []string
+	// DirInfo describes every watched dir read in this scan, in the order
+	// of Options.Dirs, whether or not it is in Dirs.
+	DirInfo []DirInfo
 }
+
+// DirInfo is what one full scan found of one watched dir. An unplugged
+// drive or an unmounted share leaves an empty mount point that reads as
+// "every file deleted": Suspect says when this scan looks like that, and
+// Device and Files let a caller that remembers more (across restarts)
+// judge for itself.
+type DirInfo struct {
+	Dir string // as in Options.Dirs, slash-separated
+	// Device identifies the volume the folder is on: st_dev on Unix, the
+	// volume serial number on Windows; 0 when unknown.
+	Device uint64
+	// Files counts the eligible files found below Dir in any settle state,
+	// unreadable and clashing ones included; files under a sub-folder that
+	// could not be read are not counted.
+	Files int
+	// Suspect, when not "", says why this scan may not show what Dir
+	// really holds: its Device differs from the previous scan's, or it
+	// holds no file now while the watcher knew of some just before (and,
+	// from then, until it holds files again). The same text is in
+	// Status.Error. A dir suspect, or with Files 0 (the first scan of a Run
+	// has no history to judge by), is not in Scan.Dirs.
+	Suspect string
+}
+
+// Problem is a path the watcher sees but does not hand over until someone
+// fixes it: a file or folder this process may not read, or two names in
+// one folder that are one name once normalised.
+type Problem struct {
+	Path    string // relative to the root, slash-separated, NFC
+	Problem string // what is wrong and the fix, in plain words
+}
+
+// MaxProblems is how many problems Status lists; Status.MoreProblems
+// counts the rest.
+const MaxProblems = 100
 
 // Status is a snapshot of what the watcher is doing.
 type Status struct {
@@ -73,12 +122,18 @@ type Status struct {
 	Dirs     []string
 	LastScan time.Time // when the last full scan finished
 	Error    string    // current problem, "" when healthy
-	Pending  int       // eligible files seen but not yet handed to Settled (including ones waiting on settle or an open writer)
+	Pending  int       // eligible files seen but not yet handed to Settled (including ones waiting on settle or an open writer; not those in Problems)
 	Scans    int       // full scans completed (incremented after Scanned returns)
 	// WriterCheck names the open-writer check in force: "inotify + /proc",
 	// "/proc", "/proc (own processes only)" (Linux), "share-mode open"
 	// (Windows) or "settle only" (macOS, the BSDs); "" before Run starts.
 	WriterCheck string
+	// Problems lists the paths held back until fixed, sorted by path, at
+	// most MaxProblems of them; MoreProblems counts the others. A problem
+	// clears when the path is readable again (at the next scan, or the
+	// next event for it) or goes away.
+	Problems     []Problem
+	MoreProblems int
 }
 
 // Watcher turns a root folder and its watched dirs into settled files.
@@ -92,6 +147,9 @@ type Watcher struct {
 	newSource func() (eventSource, error)
 	writers   func(root string, cands []candidate) []bool
 	readDir   func(dir string) ([]fs.DirEntry, error)
+	canOpen   func(name string) error                 // opens a file for reading and closes it
+	device    func(abs string, fi fs.FileInfo) uint64 // a watched dir's volume
+	me        ids                                     // this process's ids, to read mode bits
 	newBook   func() (*book, error)
 	seesAll   func() bool      // whether the writers function sees other users' processes
 	tick      <-chan time.Time // extra tick source; nil in production
@@ -129,6 +187,9 @@ func New(root string, opts Options) (*Watcher, error) {
 		newSource: newFSNotify,
 		writers:   openWriters,
 		readDir:   os.ReadDir,
+		canOpen:   canOpen,
+		device:    dirDevice,
+		me:        currentIDs(),
 		newBook:   newBook,
 		seesAll:   seesOtherUsers,
 		recheck:   5 * time.Second,
@@ -190,6 +251,7 @@ func (w *Watcher) Status() Status {
 	defer w.mu.Unlock()
 	s := w.status
 	s.Dirs = append([]string(nil), s.Dirs...)
+	s.Problems = append([]Problem(nil), s.Problems...)
 	return s
 }
 
