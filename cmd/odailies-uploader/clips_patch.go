@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -28,6 +27,7 @@ type patchOptions struct {
 	batch  int
 	dryRun bool
 	parse  clipfile.Options
+	note   string // how many cells -skip-invalid left out, for the summary
 }
 
 // clipsPatch changes clip metadata from a file or from arguments.
@@ -41,13 +41,13 @@ func clipsPatch(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	if len(clips) == 0 {
-		return usageErrorf("clips patch: %s holds no clips: nothing to send", inputName(o.file))
+		return usageErrorf("clips patch: %s holds no clips: nothing to send%s", inputName(o.file), o.note)
 	}
 	batches := clipfile.Batches(clips, o.batch)
 	if o.dryRun {
-		return dryRun(c, batches, len(clips))
+		return dryRun(c, batches, len(clips), o.note)
 	}
-	return sendPatches(ctx, c, o.config, batches, len(clips))
+	return sendPatches(ctx, c, o.config, batches, len(clips), o.note)
 }
 
 // patchFlags parses the flags and checks that exactly one input is given.
@@ -63,6 +63,7 @@ func (c *cli) patchFlags(args []string) (*patchOptions, *flag.FlagSet, error) {
 	fs.IntVar(&o.batch, "batch", defaultPatchBatch, "send at most `N` clips per request")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print the request bodies (JSON) and send nothing")
 	fs.BoolVar(&o.parse.AllowUnknown, "allow-unknown", false, "send keys v1 does not list, as strings, instead of refusing them")
+	fs.BoolVar(&o.parse.SkipInvalid, "skip-invalid", false, "leave out (and list) CSV/ALE cells that cannot be read, and send the rest")
 	if err := c.parse(fs, args); err != nil {
 		return nil, nil, err
 	}
@@ -108,7 +109,7 @@ func argItems(args []string, opts clipfile.Options) ([]odailies.Clip, error) {
 	}
 	clip, err := clipfile.ParseArgs(args[0], args[1:], opts)
 	if err != nil {
-		return nil, &usageError{fmt.Errorf("clips patch %s: %w%s", args[0], err, unknownKeyHint(err))}
+		return nil, &usageError{fmt.Errorf("clips patch %s: %w%s", args[0], err, clipfile.UnknownKeyHint(err))}
 	}
 	return []odailies.Clip{clip}, nil
 }
@@ -124,13 +125,17 @@ func (c *cli) fileItems(o *patchOptions) ([]odailies.Clip, error) {
 		return nil, err
 	}
 	defer closeFile()
-	clips, warnings, err := clipfile.Parse(r, format, o.parse)
-	for _, w := range warnings {
+	clips, rep, err := clipfile.Parse(r, format, o.parse)
+	for _, w := range rep.Warnings {
 		fmt.Fprintf(c.stderr, "odailies-uploader: warning: %s: %s\n", inputName(o.file), w)
 	}
-	if err != nil {
-		return nil, &usageError{fmt.Errorf("clips patch: %s: nothing was sent:\n%w%s", inputName(o.file), err, unknownKeyHint(err))}
+	for _, s := range rep.Skipped {
+		fmt.Fprintf(c.stderr, "odailies-uploader: skipped: %s: %s\n", inputName(o.file), s)
 	}
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("clips patch: %s: nothing was sent:\n%w%s", inputName(o.file), err, clipfile.UnknownKeyHint(err))}
+	}
+	o.note = clipfile.SkippedNote(len(rep.Skipped))
 	return clips, nil
 }
 
@@ -160,18 +165,4 @@ func (c *cli) openInput(path string) (io.Reader, func(), error) {
 		return nil, nil, &usageError{fmt.Errorf("clips patch: %w", err)}
 	}
 	return f, func() { f.Close() }, nil
-}
-
-// unknownKeyHint says how to get past unknown keys, when that is the
-// problem.
-func unknownKeyHint(err error) string {
-	if !errors.Is(err, clipfile.ErrUnknownKey) {
-		return ""
-	}
-	names := make([]string, len(odailies.Fields))
-	for i, f := range odailies.Fields {
-		names[i] = f.Name
-	}
-	return "\nThe v1 keys are: " + strings.Join(names, " ") +
-		"\n(-allow-unknown sends other keys as they are, as strings)"
 }

@@ -11,7 +11,7 @@ import (
 
 // sendPatches sends the batches in order and says how far it got. A
 // failed request stops the rest: the batches already sent stay applied.
-func sendPatches(ctx context.Context, c *cli, configPath string, batches [][]odailies.Clip, total int) error {
+func sendPatches(ctx context.Context, c *cli, configPath string, batches [][]odailies.Clip, total int, note string) error {
 	cfg, client, err := c.apiClient(configPath)
 	if err != nil {
 		return err
@@ -24,7 +24,7 @@ func sendPatches(ctx context.Context, c *cli, configPath string, batches [][]oda
 		}
 		done += len(batch)
 	}
-	fmt.Fprintf(c.stdout, "updated %s in %s\n", plural(done, "clip"), plural(len(batches), "request"))
+	fmt.Fprintf(c.stdout, "updated %s in %s%s\n", plural(done, "clip"), plural(len(batches), "request"), note)
 	return nil
 }
 
@@ -47,7 +47,7 @@ func plural(n int, noun string) string {
 
 // dryRun prints each request body, indented, one JSON document per request,
 // and a summary on stderr. It reads no config and needs no token.
-func dryRun(c *cli, batches [][]odailies.Clip, total int) error {
+func dryRun(c *cli, batches [][]odailies.Clip, total int, note string) error {
 	for _, batch := range batches {
 		body, err := clipfile.PatchBody(batch)
 		if err != nil {
@@ -57,7 +57,7 @@ func dryRun(c *cli, batches [][]odailies.Clip, total int) error {
 			return err
 		}
 	}
-	fmt.Fprintf(c.stderr, "odailies-uploader: dry run: would update %s in %s; nothing was sent\n",
-		plural(total, "clip"), plural(len(batches), "request"))
+	fmt.Fprintf(c.stderr, "odailies-uploader: dry run: would update %s in %s%s; nothing was sent\n",
+		plural(total, "clip"), plural(len(batches), "request"), note)
 	return nil
 }

@@ -28,20 +28,20 @@ type aleRow struct {
 // parseALE reads an Avid Log Exchange file: a Heading of KEY<TAB>VALUE
 // lines, a Column line naming the fields, and Data lines of tab-separated
 // values.
-func parseALE(r io.Reader) ([]odailies.Clip, []string, error) {
+func parseALE(r io.Reader, opts Options) ([]odailies.Clip, Report, error) {
 	data, err := readAll(r, ALE)
 	if err != nil {
-		return nil, nil, err
+		return nil, Report{}, err
 	}
 	f, err := splitALE(aleLines(data))
 	if err != nil {
-		return nil, nil, err
+		return nil, Report{}, err
 	}
 	cols, warnings := aleColumns(f.columns)
 	if columnOf(cols, "name") < 0 {
-		return nil, warnings, &RowError{Line: f.columnsAt, Err: errors.New(`the Column line has no "Name" column`)}
+		return nil, Report{Warnings: warnings}, &RowError{Line: f.columnsAt, Err: errors.New(`the Column line has no "Name" column`)}
 	}
-	c := newCollector()
+	c := newCollector(opts)
 	for _, row := range f.rows {
 		c.add(row.line, aleClip(row, cols, f.fps, &c.errs))
 	}
@@ -168,10 +168,11 @@ func (f *aleFile) complete(state aleSection) error {
 // heading's.
 func aleClip(row aleRow, cols []column, headingFPS float64, errs *errorList) odailies.Clip {
 	cells := durationSeconds(row, cols, headingFPS, errs)
-	clip := rowClip(row.line, cols, cells, errs)
+	clip := rowClip(row.line, cols, cells, headingFPS, errs)
 	if _, ok := clip["fps"]; !ok && headingFPS > 0 && len(clip) > 0 {
 		clip["fps"] = headingFPS
 	}
+	circledTake(clip)
 	return clip
 }
 
@@ -185,7 +186,7 @@ func durationSeconds(row aleRow, cols []column, headingFPS float64, errs *errorL
 	cells := append([]string(nil), row.cells...)
 	secs, err := timecodeSeconds(cells[i], rowFPS(cells, cols, headingFPS))
 	if err != nil {
-		errs.add(row.line, "duration", err)
+		errs.cell(row.line, "duration", cells[i], err)
 		cells[i] = ""
 		return cells
 	}
@@ -215,4 +216,22 @@ func columnOf(cols []column, key string) int {
 		}
 	}
 	return -1
+}
+
+// circledTake reads a star after an ALE take ("3*"), the way sound
+// recorders and loggers mark a circled take: the take is sent without it,
+// and the clip as circled unless its row says otherwise in a circled
+// column. A take that is only a star is left as written. CSV and JSON
+// takes are kept as written: they come back from `clips get` as they are.
+func circledTake(clip odailies.Clip) {
+	take, ok := clip["take"].(string)
+	rest, starred := strings.CutSuffix(strings.TrimSpace(take), "*")
+	rest = strings.TrimSpace(rest)
+	if !ok || !starred || rest == "" {
+		return
+	}
+	clip["take"] = rest
+	if _, set := clip["circled"]; !set {
+		clip["circled"] = true
+	}
 }

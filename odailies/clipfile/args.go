@@ -29,6 +29,9 @@ func ParseArgs(name string, kv []string, opts Options) (odailies.Clip, error) {
 			errs.add(0, argKey(arg), err)
 		}
 	}
+	if _, err := resolveShutter(clip, 0); err != nil {
+		errs.add(0, "shutter", err)
+	}
 	if errs.failed() {
 		return nil, errs.err()
 	}

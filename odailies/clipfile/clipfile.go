@@ -16,22 +16,29 @@ type Options struct {
 	// strings from CSV and arguments, as written from JSON. ALE columns with
 	// no v1 key are skipped with a warning either way.
 	AllowUnknown bool
+	// SkipInvalid leaves a CSV or ALE cell that cannot be read for its key
+	// out of its clip (the server keeps its value) and lists it in
+	// Report.Skipped, instead of refusing the file. A clip left with
+	// nothing but its name is dropped. Rows that are wrong as a whole (no
+	// name, a name twice, a cell beyond the last column) are still refused.
+	SkipInvalid bool
 }
 
 // Parse reads a clip metadata file in the given format. It returns the
-// items in file order, warnings a person should see, and an error joining a
-// *RowError for each bad row. Nothing is returned but the error when any
-// row is bad: half a file is never sent.
-func Parse(r io.Reader, format Format, opts Options) ([]odailies.Clip, []string, error) {
+// items in file order, a report of warnings (and skipped cells) a person
+// should see, and an error joining a *RowError for each bad row. No items
+// are returned with an error: half a file is never sent, unless
+// Options.SkipInvalid says which half.
+func Parse(r io.Reader, format Format, opts Options) ([]odailies.Clip, Report, error) {
 	switch format {
 	case JSON:
 		return parseJSON(r, opts)
 	case CSV:
 		return parseCSV(r, opts)
 	case ALE:
-		return parseALE(r)
+		return parseALE(r, opts)
 	}
-	return nil, nil, fmt.Errorf("parse clips: unknown format %v", format)
+	return nil, Report{}, fmt.Errorf("parse clips: unknown format %v", format)
 }
 
 // maxFileSize bounds what Parse reads: far above any real clip list (a
@@ -58,12 +65,15 @@ type collector struct {
 	errs  errorList
 }
 
-func newCollector() *collector { return &collector{seen: map[string]int{}} }
+func newCollector(opts Options) *collector {
+	return &collector{seen: map[string]int{}, errs: errorList{skip: opts.SkipInvalid}}
+}
 
 // add keeps clip, read from line, if it has a name not seen before. A row
-// that set nothing at all (a blank spreadsheet row) is dropped silently.
+// that set nothing at all (a blank spreadsheet row), or nothing but its name
+// once its bad cells were skipped, is dropped silently.
 func (c *collector) add(line int, clip odailies.Clip) {
-	if len(clip) == 0 {
+	if len(clip) == 0 || (len(clip) == 1 && c.errs.skippedOn(line)) {
 		return
 	}
 	name, ok := clip["name"].(string)
@@ -82,11 +92,12 @@ func (c *collector) add(line int, clip odailies.Clip) {
 }
 
 // result is what Parse returns for the collected file.
-func (c *collector) result(warnings []string) ([]odailies.Clip, []string, error) {
+func (c *collector) result(warnings []string) ([]odailies.Clip, Report, error) {
+	rep := Report{Warnings: warnings, Skipped: c.errs.skipped}
 	if c.errs.failed() {
-		return nil, warnings, c.errs.err()
+		return nil, rep, c.errs.err()
 	}
-	return c.clips, warnings, nil
+	return c.clips, rep, nil
 }
 
 // column says where the cells of one text column go.
@@ -96,8 +107,9 @@ type column struct {
 }
 
 // rowClip types the cells of one text row under their columns. Blank cells
-// set nothing; a non-blank cell beyond the last column is an error.
-func rowClip(line int, cols []column, cells []string, errs *errorList) odailies.Clip {
+// set nothing; a non-blank cell beyond the last column is an error. A
+// shutter time becomes an angle at the row's frame rate, else fps.
+func rowClip(line int, cols []column, cells []string, fps float64, errs *errorList) odailies.Clip {
 	clip := odailies.Clip{}
 	for i, text := range cells {
 		if blank(text) {
@@ -113,10 +125,13 @@ func rowClip(line int, cols []column, cells []string, errs *errorList) odailies.
 		}
 		v, err := textValue(col.key, col.kind, text)
 		if err != nil {
-			errs.add(line, col.key, err)
+			errs.cell(line, col.key, text, err)
 			continue
 		}
 		clip[col.key] = v
+	}
+	if text, err := resolveShutter(clip, fps); err != nil {
+		errs.cell(line, "shutter", text, err)
 	}
 	return clip
 }

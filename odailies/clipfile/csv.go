@@ -20,10 +20,10 @@ var ErrUnknownKey = errors.New("not a v1 clip key")
 const utf8BOM = "\xef\xbb\xbf"
 
 // parseCSV reads a header row of v1 keys, then one clip per row.
-func parseCSV(r io.Reader, opts Options) ([]odailies.Clip, []string, error) {
+func parseCSV(r io.Reader, opts Options) ([]odailies.Clip, Report, error) {
 	data, err := readAll(r, CSV)
 	if err != nil {
-		return nil, nil, err
+		return nil, Report{}, err
 	}
 	data = bytes.TrimPrefix(data, []byte(utf8BOM))
 	cr := csv.NewReader(bytes.NewReader(data))
@@ -31,14 +31,14 @@ func parseCSV(r io.Reader, opts Options) ([]odailies.Clip, []string, error) {
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
 	if err != nil {
-		return nil, nil, csvError(err)
+		return nil, Report{}, csvError(err)
 	}
 	line, _ := cr.FieldPos(0)
 	cols, warnings, err := csvColumns(line, header, opts)
 	if err != nil {
-		return nil, warnings, err
+		return nil, Report{Warnings: warnings}, err
 	}
-	c := newCollector()
+	c := newCollector(opts)
 	readRows(cr, cols, c)
 	return c.result(warnings)
 }
@@ -56,7 +56,7 @@ func readRows(cr *csv.Reader, cols []column, c *collector) {
 			return
 		}
 		line, _ := cr.FieldPos(0)
-		c.add(line, rowClip(line, cols, rec, &c.errs))
+		c.add(line, rowClip(line, cols, rec, 0, &c.errs))
 	}
 }
 

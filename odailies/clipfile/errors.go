@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+
+	"github.com/odailies/odailies-uploader/odailies"
 )
 
 // RowError is a problem with one item of a clip file or with one argument.
@@ -41,6 +44,8 @@ const maxErrors = 20
 type errorList struct {
 	errs    []error
 	dropped int
+	skip    bool      // cells that cannot be read go to skipped, not errs
+	skipped []Skipped // in file order
 }
 
 func (l *errorList) add(line int, key string, err error) {
@@ -64,4 +69,18 @@ func (l *errorList) err() error {
 		return errors.Join(append(l.errs, fmt.Errorf("and %d more problems", l.dropped))...)
 	}
 	return errors.Join(l.errs...)
+}
+
+// UnknownKeyHint says how to get past unknown keys when err is about one,
+// and is "" otherwise: a list of the v1 keys and the -allow-unknown flag.
+func UnknownKeyHint(err error) string {
+	if !errors.Is(err, ErrUnknownKey) {
+		return ""
+	}
+	names := make([]string, len(odailies.Fields))
+	for i, f := range odailies.Fields {
+		names[i] = f.Name
+	}
+	return "\nThe v1 keys are: " + strings.Join(names, " ") +
+		"\n(-allow-unknown sends other keys as they are, as strings)"
 }

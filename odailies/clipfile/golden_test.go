@@ -36,11 +36,21 @@ func TestParseGolden(t *testing.T) {
 		{"keyed.json", Options{}},
 		{"answer.json", Options{}},
 		{"shape.json", Options{}},
+		{"alexa35.ale", Options{}},
+		{"alexa35-bad.ale", Options{}},
+		{"alexa35-bad.ale", Options{SkipInvalid: true}},
+		{"resolve.ale", Options{}},
+		{"soundroll.ale", Options{}},
+		{"red.ale", Options{}},
+		{"notations.csv", Options{}},
 	}
 	for _, tt := range tests {
 		name := tt.file
 		if tt.opts.AllowUnknown {
 			name += "-allow-unknown"
+		}
+		if tt.opts.SkipInvalid {
+			name += "-skip-invalid"
 		}
 		t.Run(name, func(t *testing.T) {
 			got := parseReport(t, filepath.Join("testdata", tt.file), tt.opts)
@@ -61,10 +71,13 @@ func parseReport(t *testing.T, path string, opts Options) []byte {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	clips, warnings, err := Parse(f, format, opts)
+	clips, rep, err := Parse(f, format, opts)
 	var b bytes.Buffer
-	for _, w := range warnings {
+	for _, w := range rep.Warnings {
 		b.WriteString("warning: " + w + "\n")
+	}
+	for _, s := range rep.Skipped {
+		b.WriteString("skipped: " + s.String() + " (" + s.Err.Error() + ")\n")
 	}
 	if err != nil {
 		b.WriteString("error:\n" + err.Error() + "\n")

@@ -18,16 +18,16 @@ var errJSONShape = errors.New(`want a JSON array of clips, {"data": [clips]}, or
 // `clips get -json` {name: item}, or a saved GET answer
 // {"data": {"message": {name: item}}}. In the keyed shapes an item without
 // a "name" takes its key.
-func parseJSON(r io.Reader, opts Options) ([]odailies.Clip, []string, error) {
+func parseJSON(r io.Reader, opts Options) ([]odailies.Clip, Report, error) {
 	data, err := readAll(r, JSON)
 	if err != nil {
-		return nil, nil, err
+		return nil, Report{}, err
 	}
 	w := &jsonWalk{data: data}
 	if err := w.value(0, levelTop); err != nil {
-		return nil, nil, err
+		return nil, Report{}, err
 	}
-	c := newCollector()
+	c := newCollector(Options{AllowUnknown: opts.AllowUnknown})
 	for _, it := range w.items {
 		c.add(it.line, jsonClip(it, opts, &c.errs))
 	}

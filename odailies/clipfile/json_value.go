@@ -34,6 +34,9 @@ func jsonClip(it jsonItem, opts Options, errs *errorList) odailies.Clip {
 			errs.add(line, k, err)
 		}
 	}
+	if _, err := resolveShutter(clip, 0); err != nil {
+		errs.add(line, "shutter", err)
+	}
 	return clip
 }
 

@@ -3,10 +3,7 @@ package clipfile
 import (
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/odailies/odailies-uploader/odailies"
@@ -39,6 +36,8 @@ func textValue(key string, kind odailies.Kind, s string) (any, error) {
 	switch {
 	case kind == odailies.Bool:
 		return parseBool(s)
+	case key == "shutter":
+		return parseShutter(s)
 	case kind == odailies.Number:
 		return parseNumber(key, s)
 	case key == "date":
@@ -59,20 +58,33 @@ func parseBool(s string) (bool, error) {
 	return false, fmt.Errorf("%q is not a yes/no value (use true, false, yes, no, y, n, 1 or 0)", shorten(s))
 }
 
-// parseNumber reads a decimal number, refusing NaN, infinities, hex and
-// digit separators: what a spreadsheet shows, not what Go can parse. A unit
-// people commonly write after the key's value ("35mm", "5600K", "180°",
-// "f/2.8") is dropped.
+// parseNumber reads a number for key, in the notation cameras and dailies
+// tools write that key in (see the README's value table): "2.8 + 3/10"
+// for a stop, "32.00 mm", "8' 6\"", "EI 800", "5600 K", "29.97 DF". Other
+// keys take a plain decimal number.
 func parseNumber(key, s string) (float64, error) {
-	t := trimUnit(key, strings.TrimSpace(s))
-	if !decimal(t) {
-		return 0, fmt.Errorf("%q is not a number", shorten(s))
+	t := strings.TrimSpace(s)
+	switch key {
+	case "fStop", "tStop":
+		return parseStop(key, t)
+	case "fps", "sensorFps":
+		return parseFPS(t, s)
+	case "focallength":
+		return parseFocal(t, s)
+	case "focusdistance":
+		return parseDistance(t, s)
+	case "asa":
+		return parseISO(t, s)
+	case "whitepointkelvin":
+		return parseKelvin(t, s)
+	case "shutter":
+		v, err := parseShutter(t)
+		if f, ok := v.(float64); ok || err != nil {
+			return f, err
+		}
+		return 0, fmt.Errorf("%q is a shutter time, which needs the clip's frame rate", shorten(s))
 	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
-		return 0, fmt.Errorf("%q is not a number in range", shorten(s))
-	}
-	return f, nil
+	return plainNumber(t, s)
 }
 
 // decimal reports text made of an optional sign, digits with at most one
@@ -100,53 +112,4 @@ func unsigned(s string) string {
 // digits reports a non-empty run of ASCII digits.
 func digits(s string) bool {
 	return s != "" && strings.Trim(s, "0123456789") == ""
-}
-
-// trimUnit drops the unit a value of key is often written with.
-func trimUnit(key, s string) string {
-	var prefixes, suffixes []string
-	switch key {
-	case "focallength":
-		suffixes = []string{"mm"}
-	case "focusdistance":
-		suffixes = []string{"m"}
-	case "whitepointkelvin":
-		suffixes = []string{"K", "k"}
-	case "shutter":
-		suffixes = []string{"°", "deg"}
-	case "fStop":
-		prefixes = []string{"f/", "F/", "f", "F"}
-	case "tStop":
-		prefixes = []string{"T", "t"}
-	case "fps", "sensorFps":
-		suffixes = []string{"fps", "FPS"}
-	case "asa":
-		prefixes = []string{"ISO", "EI"}
-	}
-	for _, p := range prefixes {
-		if rest, ok := strings.CutPrefix(s, p); ok {
-			return strings.TrimSpace(rest)
-		}
-	}
-	for _, u := range suffixes {
-		if rest, ok := strings.CutSuffix(s, u); ok {
-			return strings.TrimSpace(rest)
-		}
-	}
-	return s
-}
-
-// parseDate checks a yyyyMMdd date (yyyy-MM-dd is accepted and rewritten)
-// and that the day exists.
-func parseDate(s string) (string, error) {
-	t := strings.TrimSpace(s)
-	layout := "20060102"
-	if len(t) == len("2006-01-02") {
-		layout = "2006-01-02"
-	}
-	d, err := time.Parse(layout, t)
-	if err != nil {
-		return "", fmt.Errorf("%q is not a date in yyyyMMdd form (like 20260422)", shorten(s))
-	}
-	return d.Format("20060102"), nil
 }
