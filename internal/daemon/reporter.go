@@ -105,7 +105,7 @@ func (r *reporter) collect(now time.Time) *status.Doc {
 	ws := r.d.watcher.Status()
 	doc := &status.Doc{
 		State: status.Running, Updated: now.UTC(),
-		Queued: c.Queued, Active: c.Active, Done: c.Done, Failed: c.Failed, Gone: c.Gone,
+		Queued: c.Queued, Active: c.Active, Done: c.Done, Failed: c.Failed, Gone: c.Gone, Missing: c.Missing,
 		BytesDone: c.DoneBytes, QueuedBytes: c.QueuedBytes, Rate: snap.Rate,
 		ActiveFiles: make([]status.ActiveFile, 0, len(snap.Active)),
 		Watcher: status.Watcher{Mode: ws.Mode, Dirs: ws.Dirs, LastScan: utcOrZero(ws.LastScan),

@@ -60,6 +60,9 @@ type Doc struct {
 
 	Detail      string    `json:"detail,omitempty"`
 	QueuedBytes int64     `json:"queued_bytes"`
+	// Missing counts done files the last full scan did not find: kept
+	// (a drive may be away), forgotten after a week.
+	Missing int `json:"missing"`
 	ETASeconds  int64     `json:"eta_s,omitempty"`
 	Started     time.Time `json:"started"`
 	PID         int       `json:"pid"`

@@ -24,6 +24,9 @@ func Render(w io.Writer, doc *Doc, now time.Time, service string) {
 	fmt.Fprintf(tw, "Updated:\t%s (%s ago)\n", doc.Updated.Local().Format(time.DateTime), ago(now, doc.Updated))
 	fmt.Fprintf(tw, "Files:\tqueued %d (%s), active %d, done %d, failed %d, gone %d\n",
 		doc.Queued, units.Bytes(doc.QueuedBytes), doc.Active, doc.Done, doc.Failed, doc.Gone)
+	if doc.Missing > 0 {
+		fmt.Fprintf(tw, "Not on disk:\t%d uploaded file(s) the last scan did not find (kept a week: a drive may be away)\n", doc.Missing)
+	}
 	fmt.Fprintf(tw, "Uploaded:\t%s, now %s", units.Bytes(doc.BytesDone), units.Rate(doc.Rate))
 	if doc.ETASeconds > 0 {
 		fmt.Fprintf(tw, ", about %s left", time.Duration(doc.ETASeconds)*time.Second)
