@@ -58,15 +58,15 @@ type Doc struct {
 	RecentFailures []RecentFailure `json:"recent_failures"`
 	Watcher        Watcher         `json:"watcher"`
 
-	Detail      string    `json:"detail,omitempty"`
-	QueuedBytes int64     `json:"queued_bytes"`
+	Detail      string `json:"detail,omitempty"`
+	QueuedBytes int64  `json:"queued_bytes"`
 	// Missing counts done files the last full scan did not find: kept
 	// (a drive may be away), forgotten after a week.
-	Missing int `json:"missing"`
-	ETASeconds  int64     `json:"eta_s,omitempty"`
-	Started     time.Time `json:"started"`
-	PID         int       `json:"pid"`
-	Version     string    `json:"version"`
+	Missing    int       `json:"missing"`
+	ETASeconds int64     `json:"eta_s,omitempty"`
+	Started    time.Time `json:"started"`
+	PID        int       `json:"pid"`
+	Version    string    `json:"version"`
 }
 
 type ActiveFile struct {
