@@ -18,6 +18,15 @@
 // Options.AllowUnknown is set, and its value has the key's kind: string,
 // bool or float64. "date" is always yyyyMMdd and a real calendar day.
 //
+// # Notations
+//
+// Numbers are read in the notations camera and dailies tools write them
+// in (stops with ARRI tenths "2.8 + 3/10", shutter times "1/48", "885 mm",
+// feet and inches, "EI 800", "29.97 DF", several date layouts): see
+// parseNumber and README-clips.md's value table for what each is sent as.
+// A shutter time becomes an angle only once the item's frame rate is known
+// (resolveShutter), so every reader resolves it after typing an item.
+//
 // # Empty means "leave it alone"
 //
 // An empty (or blank) cell in CSV or ALE leaves the field out of the item,
@@ -29,5 +38,7 @@
 // Parse reports every bad row it finds (up to a limit), each as a *RowError
 // naming the line and, where one is at fault, the key. Problems that do not
 // make a row wrong, such as ALE columns with no v1 key, come back as
-// warnings. No input makes these functions panic.
+// warnings. With Options.SkipInvalid a CSV or ALE cell that cannot be read
+// is left out and listed in Report.Skipped instead. No input makes these
+// functions panic.
 package clipfile
