@@ -39,6 +39,7 @@ func runMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "build the daemon:", err)
 		return 1
 	}
+	defer removeCreatedUser()
 	return m.Run()
 }
 

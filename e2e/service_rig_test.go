@@ -68,19 +68,46 @@ func newServiceRig(t *testing.T, o rigOptions) *serviceRig {
 	return s
 }
 
-// ensureSystemUser creates the unit's user as the package's preinst does,
-// if it is missing. It is left in place: CI machines are disposable.
+// createdUser is the service user this run created, removed again by
+// TestMain so that later steps (the package test's preinst) meet the
+// machine as it was.
+var createdUser string
+
+// ensureSystemUser creates the unit's user exactly as the package's
+// preinst does (packaging/linux/scripts/preinstall.sh), if it is missing.
 func ensureSystemUser(t *testing.T, name string) *user.User {
 	t.Helper()
 	if u, err := user.Lookup(name); err == nil {
 		return u
 	}
-	out, err := exec.Command("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name).CombinedOutput()
+	nologin := "/usr/sbin/nologin"
+	if _, err := os.Stat(nologin); err != nil {
+		nologin = "/bin/false"
+	}
+	var out []byte
+	if _, err := user.LookupGroup(name); err != nil {
+		out, _ = exec.Command("groupadd", "--system", name).CombinedOutput()
+	}
+	more, err := exec.Command("useradd", "--system", "--gid", name, "--home-dir", "/var/lib/"+name,
+		"--no-create-home", "--shell", nologin, "--comment", "oDailies uploader", name).CombinedOutput()
+	out = append(out, more...)
 	if u, lerr := user.Lookup(name); lerr == nil {
+		if err == nil {
+			createdUser = name
+		}
 		return u // made here, or by a test running beside this one
 	}
 	t.Fatalf("create the service user %s: %v\n%s", name, err, out)
 	return nil
+}
+
+// removeCreatedUser deletes the user (and its group) this run created.
+func removeCreatedUser() {
+	if createdUser == "" {
+		return
+	}
+	_ = exec.Command("userdel", createdUser).Run()  // best effort: a disposable machine
+	_ = exec.Command("groupdel", createdUser).Run() // userdel may already have removed it
 }
 
 // layOut sets owners and modes as the package does: everything the daemon

@@ -158,3 +158,21 @@ func TestMissingFileChanged(t *testing.T) {
 	}
 	checkCounts(t, q)
 }
+
+// TestPruneRevivesGoneWhoseFileIsThere: a job the uploader found gone
+// (its folder was away for less than a poll) is queued again by the next
+// scan that finds its file, and stays gone while the file is absent.
+func TestPruneRevivesGoneWhoseFileIsThere(t *testing.T) {
+	q := open(t, dbPath(t), Options{Now: newClock().Now})
+	bring(t, q, Gone)
+	if n := mustPrune(t, q, presentAll); n != 0 {
+		t.Errorf("prune dropped %d", n)
+	}
+	if c := q.Counts(); c.Queued != 1 || c.Gone != 0 {
+		t.Errorf("counts after a scan found the file: %+v, want it queued again", c)
+	}
+	checkCounts(t, q)
+	if rec := diskRecords(t, q)[pathA]; rec.State != Queued {
+		t.Errorf("on disk the record is %v, want queued", rec.State)
+	}
+}

@@ -11,6 +11,7 @@ type pruneCandidate struct {
 	path    string
 	id      uint64
 	missing bool // a Done record marked missing
+	gone    bool // a Gone record
 }
 
 // pruned is what one Prune did, for its log.
@@ -19,6 +20,7 @@ type pruned struct {
 	marked  int // done records newly marked missing
 	expired int // done records dropped after KeepMissing
 	found   int // missing marks cleared
+	revived int // gone records queued again: the scan found their file
 }
 
 // Prune runs after a full scan. For each record that is not Active and
@@ -30,7 +32,9 @@ type pruned struct {
 // does not find it. So a volume that goes away (a RAID unplugged, a NAS
 // remounted) forgets nothing it uploaded, and its files are not sent again
 // when it comes back. A file found again, by a scan (keep true) or by an
-// Enqueue of the same version, clears its mark.
+// Enqueue of the same version, clears its mark. A Gone record whose file
+// the scan found is queued again: it was away for less than the watcher
+// could see (a folder moved away and back between two polls).
 //
 // keep is called without the queue's lock held; a record enqueued or
 // leased meanwhile is left alone. An empty under touches nothing. removed
@@ -48,7 +52,7 @@ func (q *Queue) Prune(keep func(path string) bool, under []string) (removed int,
 		switch {
 		case !keep(c.path):
 			absent = append(absent, c)
-		case c.missing:
+		case c.missing, c.gone:
 			back = append(back, c)
 		}
 	}
@@ -64,7 +68,7 @@ func (q *Queue) pruneCandidates(under []string) ([]pruneCandidate, error) {
 	var out []pruneCandidate
 	for p, e := range q.byPath {
 		if e.State != Active && hasAnyPrefix(p, under) {
-			out = append(out, pruneCandidate{path: p, id: e.id, missing: !e.missing().IsZero()})
+			out = append(out, pruneCandidate{path: p, id: e.id, missing: !e.missing().IsZero(), gone: e.State == Gone})
 		}
 	}
 	return out, nil
@@ -96,7 +100,14 @@ func (q *Queue) prune(absent, back []pruneCandidate) (int, error) {
 		}
 	}
 	for _, c := range back {
-		if e := q.current(c); e != nil && !e.missing().IsZero() {
+		e := q.current(c)
+		switch {
+		case e == nil:
+		case e.State == Gone:
+			q.requeue(e, now)
+			muts = append(muts, putJob(e))
+			n.revived++
+		case !e.missing().IsZero():
 			q.setMissing(e, time.Time{})
 			muts = append(muts, putJob(e))
 			n.found++
@@ -160,6 +171,9 @@ func (q *Queue) logPruned(n pruned) {
 	}
 	if n.found > 0 {
 		q.log.Info("uploaded files found again", "files", n.found)
+	}
+	if n.revived > 0 {
+		q.log.Info("files found missing at upload are back; queued again", "files", n.revived)
 	}
 	if n.expired > 0 {
 		q.log.Info("forgot uploaded files missing for longer than the keep time", "files", n.expired, "keep", q.keepMissing)

@@ -4,6 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -139,15 +143,17 @@ func (w *syncWait) watchProblem(ws watcher.Status) error {
 		return nil
 	}
 	missing := config.MissingFolders(w.d.cfg.Watch.Root, w.d.cfg.Watch.Dirs)
-	if len(missing) == 0 {
+	if len(missing) == 0 && !w.d.dirsReadable() {
 		return fmt.Errorf("cannot scan the watched folders: %s", ws.Error)
 	}
 	if err := w.d.noFolderAtAll(); err != nil {
 		return err
 	}
+	// A missing folder, one that may be unplugged, a fallback to polling:
+	// what can be read is uploaded.
 	if w.warned != ws.Error {
 		w.warned = ws.Error
-		w.d.log.Warn("a watched folder is missing; uploading what exists", "problem", ws.Error)
+		w.d.log.Warn("watcher problem; uploading what can be read", "problem", ws.Error)
 	}
 	return nil
 }
@@ -196,4 +202,24 @@ func (w *syncWait) interrupted() error {
 	}
 	return fmt.Errorf("%w with %d file(s) left (%d queued, %d uploading, %d settling): run sync again, or start the service, to upload them",
 		ErrInterrupted, left, c.Queued, c.Active, ws.Pending)
+}
+
+// dirsReadable reports whether every watched folder that exists can be
+// listed by this process.
+func (d *Daemon) dirsReadable() bool {
+	for _, dir := range d.cfg.Watch.Dirs {
+		f, err := os.Open(filepath.Join(d.cfg.Watch.Root, filepath.FromSlash(dir)))
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return false
+		}
+		_, err = f.Readdirnames(1)
+		f.Close()
+		if err != nil && !errors.Is(err, io.EOF) {
+			return false
+		}
+	}
+	return true
 }
