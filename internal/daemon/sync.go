@@ -69,11 +69,12 @@ func (d *Daemon) Sync(ctx context.Context, o SyncOptions) error {
 
 // noFolderAtAll is an error when none of the watched folders exists.
 func (d *Daemon) noFolderAtAll() error {
-	missing := config.MissingFolders(d.cfg.Watch.Root, d.cfg.Watch.Dirs)
-	rootMissing := len(missing) == 1 && strings.HasPrefix(missing[0], "watch.root")
-	if !rootMissing && len(missing) < len(d.cfg.Watch.Dirs) {
-		return nil
+	for _, dir := range d.cfg.Watch.Dirs {
+		if fi, err := os.Stat(filepath.Join(d.cfg.Watch.Root, filepath.FromSlash(dir))); err == nil && fi.IsDir() {
+			return nil
+		}
 	}
+	missing := config.MissingFolders(d.cfg.Watch.Root, d.cfg.Watch.Dirs)
 	return fmt.Errorf("none of the watched folders exists (%s): plug in the drive or fix watch.root and watch.dirs in %s",
 		strings.Join(missing, "; "), d.cfg.Path)
 }
