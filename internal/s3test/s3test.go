@@ -1,5 +1,7 @@
-// Package s3test runs a real S3 server (versitygw with its posix backend)
-// and a toxiproxy link for end-to-end tests. Only tests import it: it pulls
+// Package s3test runs a real S3 server (versitygw with its posix backend),
+// a toxiproxy link and a corrupting proxy (Corrupter: one byte flipped in
+// the first request body of each of the first N connections) for
+// end-to-end tests. Only tests import it: it pulls
 // in the AWS SDK and toxiproxy, which the shipped binary must not carry.
 //
 // # versitygw v1.8.0
