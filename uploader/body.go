@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // maxChunk bounds one body read, and so one wait on the bandwidth limiter:
@@ -21,7 +19,7 @@ const maxChunk = 64 << 10
 // limiter, counted for progress, and touching the stall watchdog.
 type body struct {
 	src   *io.SectionReader
-	lim   *rate.Limiter // nil: unlimited
+	lim   *pacer // nil: unlimited
 	ctx   context.Context
 	prog  *progress
 	total *atomic.Int64 // every body byte the pool has sent
@@ -34,12 +32,11 @@ func (b *body) Read(p []byte) (int, error) {
 		p = p[:maxChunk]
 	}
 	if b.lim != nil {
-		if burst := b.lim.Burst(); len(p) > burst {
-			p = p[:burst]
-		}
-		if err := b.lim.WaitN(b.ctx, len(p)); err != nil {
+		n, err := b.lim.wait(b.ctx, len(p))
+		if err != nil {
 			return 0, err
 		}
+		p = p[:n]
 	}
 	b.dog.touch()
 	n, err := b.src.Read(p)

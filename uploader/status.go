@@ -27,6 +27,14 @@ type Snapshot struct {
 	Uploaded  int        // files finished since start
 	Rate      float64    // body bytes sent per second over the last 10-20 s
 
+	// Bandwidth is the cap in force in bytes per second, 0 when unlimited;
+	// BandwidthNext is when the schedule changes it next (zero: no
+	// schedule, or no change ahead), and BandwidthNextLimit the cap then.
+	Bandwidth          int64
+	BandwidthNext      time.Time
+	BandwidthNextLimit int64
+	BandwidthScheduled bool // the cap follows Options.BandwidthSchedule
+
 	// LastError is the most recent failure of a sign or PUT attempt since
 	// start, in plain words ("sign _graded/a.mov: the oDailies API at
 	// https://odailies.com/api/v1 cannot be reached: dial tcp …: connection
@@ -44,6 +52,7 @@ type Snapshot struct {
 func (u *Uploader) Snapshot() Snapshot {
 	s := u.stats.snapshot(u.o.Now())
 	s.Health, s.Detail = u.gate.state()
+	s.Bandwidth, s.BandwidthNext, s.BandwidthNextLimit, s.BandwidthScheduled = u.lim.snapshot()
 	return s
 }
 

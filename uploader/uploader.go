@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/time/rate"
 
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/queue"
@@ -21,8 +20,8 @@ type Uploader struct {
 	jobs   Jobs
 	o      Options
 	log    *slog.Logger
-	client *http.Client  // Options.HTTPClient with the PUT's redirect policy and tracing
-	lim    *rate.Limiter // nil: unlimited
+	client *http.Client // Options.HTTPClient with the PUT's redirect policy and tracing
+	lim    *pacer       // nil: unlimited
 	gate   *gate
 	urls   *urlCache
 	stats  *stats
@@ -34,9 +33,7 @@ func New(s Signer, j Jobs, o Options) *Uploader {
 	u := &Uploader{jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now()),
 		client: putClient(o.HTTPClient, o.AllowInsecureStorage)}
 	u.signer = notingSigner{Signer: s, note: u.noteFailure, base: o.APIBaseURL}
-	if o.Bandwidth > 0 {
-		u.lim = rate.NewLimiter(rate.Limit(o.Bandwidth), int(min(o.Bandwidth, maxChunk)))
-	}
+	u.lim = newPacer(o)
 	u.gate = newGate(u.signer, o.AuthRecheck, u.backoff, o.APIBaseURL, o.Logger)
 	u.gate.source = o.TokenSource
 	u.gate.onProbe = func(p probeJob, su odailies.SignedURL) { u.urls.put(p.id, p.path, su, u.o.Now()) }
@@ -54,6 +51,7 @@ func (u *Uploader) Run(ctx context.Context) error {
 	work, cancel := graceContext(gctx, u.o.StopGrace)
 	defer cancel()
 	rec := &outcomeWriter{g: g, slots: make(chan struct{}, maxUnrecorded)}
+	g.Go(func() error { u.lim.follow(gctx); return nil })
 	for i := range u.o.Workers {
 		lo := queue.LeaseOptions{}
 		if i == 0 && u.o.Workers >= 2 {
