@@ -42,6 +42,7 @@ type Options struct {
 	StallTimeout time.Duration     // no body byte sent for this long cuts the PUT; 0 means 1m
 	Bandwidth    int64             // bytes/s shared by all workers; 0 means unlimited
 	Headers      map[string]string // extra headers on every PUT
+	MaxPutSize   int64             // single-PUT limit; 0 means 5 GiB
 
 	// BandwidthSchedule, when set, is the cap instead of Bandwidth (config
 	// upload.bandwidth_schedule; the config refuses both): one limit for
@@ -51,7 +52,6 @@ type Options struct {
 	// reader, off periods included: a file the kernel sends (zeroCopy)
 	// could not be slowed when a capped period starts.
 	BandwidthSchedule *Schedule
-	MaxPutSize        int64 // single-PUT limit; 0 means 5 GiB
 
 	MinURLLife  time.Duration // life a signed URL needs left to be reused; 0 means 1m
 	AuthRecheck time.Duration // pause between sign attempts after 401/403/404; 0 means 2m
