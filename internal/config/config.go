@@ -21,6 +21,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/odailies/odailies-uploader/internal/units"
+	"github.com/odailies/odailies-uploader/uploader"
 )
 
 // Config is the loaded, defaulted and validated configuration. Every path in
@@ -71,6 +72,10 @@ type UploadConfig struct {
 	// AllowInsecureStorage lets uploads go to plain-http signed URLs on
 	// hosts that are not loopback.
 	AllowInsecureStorage bool
+
+	// BandwidthSchedule is upload.bandwidth_schedule, nil when empty;
+	// never set with Bandwidth.
+	BandwidthSchedule *uploader.Schedule
 }
 
 // StateConfig is the [state] table.

@@ -15,7 +15,7 @@ var Keys = []string{
 	"api.base_url", "api.project_id", "api.token", "api.token_file",
 	"watch.root", "watch.dirs", "watch.settle", "watch.rescan", "watch.poll",
 	"watch.poll_interval", "watch.include", "watch.exclude", "watch.open_writer_max",
-	"upload.workers", "upload.priority", "upload.bandwidth", "upload.retry_min",
+	"upload.workers", "upload.priority", "upload.bandwidth", "upload.bandwidth_schedule", "upload.retry_min",
 	"upload.retry_max", "upload.stall_timeout", "upload.headers", "upload.small_file", "upload.allow_insecure_storage",
 	"state.dir",
 	"log.file", "log.level", "log.status_every", "log.max_size", "log.keep",

@@ -36,6 +36,7 @@ type rawConfig struct {
 		Workers              int               `toml:"workers"`
 		Priority             []string          `toml:"priority"`
 		Bandwidth            rateValue         `toml:"bandwidth"`
+		BandwidthSchedule    scheduleValue     `toml:"bandwidth_schedule"`
 		RetryMin             durationValue     `toml:"retry_min"`
 		RetryMax             durationValue     `toml:"retry_max"`
 		StallTimeout         durationValue     `toml:"stall_timeout"`
@@ -139,6 +140,7 @@ func (l *loader) buildUpload(r *rawConfig, dirs []string) UploadConfig {
 		Workers:              r.Upload.Workers,
 		Priority:             l.checkPriority(r.Upload.Priority, dirs),
 		Bandwidth:            int64(r.Upload.Bandwidth),
+		BandwidthSchedule:    r.Upload.BandwidthSchedule.s,
 		RetryMin:             l.checkDuration("upload.retry_min", r.Upload.RetryMin, time.Millisecond),
 		RetryMax:             l.checkDuration("upload.retry_max", r.Upload.RetryMax, time.Millisecond),
 		StallTimeout:         l.checkDuration("upload.stall_timeout", r.Upload.StallTimeout, time.Second),
@@ -149,6 +151,7 @@ func (l *loader) buildUpload(r *rawConfig, dirs []string) UploadConfig {
 	if u.Workers < 1 || u.Workers > maxWorkers {
 		l.errf("upload.workers", "%d is out of range: use 1 to %d", u.Workers, maxWorkers)
 	}
+	l.checkBandwidth(u)
 	if u.RetryMin > u.RetryMax {
 		l.errf("upload.retry_min", "%s is above upload.retry_max (%s): the first backoff cannot exceed the cap", Duration(u.RetryMin), Duration(u.RetryMax))
 	}

@@ -97,6 +97,7 @@ func (d *Daemon) build() error {
 		RetryMax:             cfg.Upload.RetryMax,
 		StallTimeout:         cfg.Upload.StallTimeout,
 		Bandwidth:            cfg.Upload.Bandwidth,
+		BandwidthSchedule:    cfg.Upload.BandwidthSchedule,
 		Headers:              cfg.Upload.Headers,
 		UserAgent:            buildinfo.UserAgent(),
 		Logger:               d.log.With("component", "uploader"),

@@ -112,6 +112,8 @@ func (r *reporter) collect(now time.Time) *status.Doc {
 			Error: ws.Error, Pending: ws.Pending, WriterCheck: ws.WriterCheck,
 			MoreProblems: ws.MoreProblems},
 		Started: r.started.UTC(), PID: os.Getpid(), Version: buildinfo.Version(),
+		Bandwidth: status.Bandwidth{Limit: snap.Bandwidth, Scheduled: snap.BandwidthScheduled,
+			NextChange: utcOrZero(snap.BandwidthNext), NextLimit: snap.BandwidthNextLimit},
 	}
 	for _, p := range ws.Problems {
 		doc.Watcher.Problems = append(doc.Watcher.Problems, status.Problem{Path: p.Path, Problem: p.Problem})
@@ -154,8 +156,12 @@ func (r *reporter) summaryAttrs(doc *status.Doc) []any {
 	if doc.ETASeconds > 0 {
 		eta = (time.Duration(doc.ETASeconds) * time.Second).String()
 	}
-	return []any{"queued", doc.Queued, "active", doc.Active, "done", doc.Done,
+	attrs := []any{"queued", doc.Queued, "active", doc.Active, "done", doc.Done,
 		"failed", doc.Failed, "rate", units.Rate(doc.Rate), "eta", eta}
+	if doc.Bandwidth.Limit > 0 {
+		attrs = append(attrs, "cap", units.Rate(float64(doc.Bandwidth.Limit)))
+	}
+	return attrs
 }
 
 // summary is the one-line account logged at stop.

@@ -67,6 +67,21 @@ type Doc struct {
 	Started    time.Time `json:"started"`
 	PID        int       `json:"pid"`
 	Version    string    `json:"version"`
+
+	// Bandwidth is the upload cap in force (upload.bandwidth or
+	// upload.bandwidth_schedule).
+	Bandwidth Bandwidth `json:"bandwidth"`
+}
+
+// Bandwidth is the cap in force and, with a schedule, its next change.
+type Bandwidth struct {
+	Limit int64 `json:"limit_bytes_per_s"` // 0: unlimited
+	// Scheduled: the cap follows upload.bandwidth_schedule.
+	Scheduled bool `json:"scheduled,omitempty"`
+	// NextChange is when the schedule changes the cap next (absent: no
+	// change ahead), NextLimit the cap from then (0: unlimited).
+	NextChange time.Time `json:"next_change,omitzero"`
+	NextLimit  int64     `json:"next_limit_bytes_per_s,omitempty"`
 }
 
 type ActiveFile struct {

@@ -32,6 +32,7 @@ func Render(w io.Writer, doc *Doc, now time.Time, service string) {
 		fmt.Fprintf(tw, ", about %s left", time.Duration(doc.ETASeconds)*time.Second)
 	}
 	fmt.Fprintln(tw)
+	printBandwidth(tw, doc.Bandwidth, now)
 	printWatcher(tw, doc.Watcher, now)
 	tw.Flush()
 	printActive(w, doc.ActiveFiles)
@@ -98,4 +99,30 @@ func ago(now, t time.Time) string {
 		return "never"
 	}
 	return now.Sub(t).Round(time.Second).String()
+}
+
+// printBandwidth says the cap in force and, with a schedule, when it
+// changes next and to what: "Bandwidth: 19.1 MiB/s by the schedule,
+// unlimited from Mon 13 Apr 19:00 (in 2h30m0s)".
+func printBandwidth(w io.Writer, b Bandwidth, now time.Time) {
+	if b.Limit == 0 && !b.Scheduled {
+		return
+	}
+	fmt.Fprintf(w, "Bandwidth:\t%s", capText(b.Limit))
+	if b.Scheduled {
+		fmt.Fprint(w, " by the schedule")
+		if !b.NextChange.IsZero() {
+			fmt.Fprintf(w, ", %s from %s (in %s)", capText(b.NextLimit),
+				b.NextChange.Local().Format("Mon 2 Jan 15:04:05"), b.NextChange.Sub(now).Round(time.Second))
+		}
+	}
+	fmt.Fprintln(w)
+}
+
+// capText is a cap for people: "19.1 MiB/s" or "unlimited".
+func capText(limit int64) string {
+	if limit <= 0 {
+		return "unlimited"
+	}
+	return units.Rate(float64(limit))
 }
