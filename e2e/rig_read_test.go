@@ -55,6 +55,12 @@ type statusDoc struct {
 		Error    string    `json:"error"`
 		Pending  int       `json:"pending"`
 	} `json:"watcher"`
+	Bandwidth struct {
+		Limit      int64     `json:"limit_bytes_per_s"`
+		Scheduled  bool      `json:"scheduled"`
+		NextChange time.Time `json:"next_change"`
+		NextLimit  int64     `json:"next_limit_bytes_per_s"`
+	} `json:"bandwidth"`
 }
 
 // eventually polls cond until it holds or the deadline passes. It waits on
