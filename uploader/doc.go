@@ -164,6 +164,23 @@
 // StallTimeout, counting from the start of the request until its answer
 // arrives.
 //
+// # Bandwidth schedule
+//
+// Options.BandwidthSchedule (a Schedule: days, local-time ranges, rates
+// or off; later entries win, uncovered times are unlimited) sets the
+// pool's one limit by the wall clock of Options.Now. A goroutine of Run
+// looks at it when the next change is due, and at least every second
+// (timers run on the monotonic clock, which a suspended machine or a
+// clock set by hand leaves behind the wall clock). Each change puts a new
+// limiter in place and wakes every reader waiting on the old one, so
+// running uploads follow within a second: a rate.Limiter keeps the debt
+// of reservations made at the old rate, and a reader asleep on one at a
+// low rate would sleep into an unlimited period. While a schedule that
+// ever caps is set, every body is read through the limiter, off periods
+// included, since a file the kernel is sending cannot be slowed when a
+// capped period starts; an unlimited wait costs no sleep. Snapshot has
+// the cap in force and the next change.
+//
 // # Secrets
 //
 // Signed URLs never reach a log line or a job's reason unredacted: errors
