@@ -56,8 +56,9 @@ type rig struct {
 	token   string
 	s3      *s3test.Server
 	api     *odailiestest.Server
-	link    *s3test.Toxi // nil unless rigOptions.link
-	puts    *putCounter  // nil unless rigOptions.countPuts
+	link    *s3test.Toxi      // nil unless rigOptions.link
+	puts    *putCounter       // nil unless rigOptions.countPuts
+	corrupt *s3test.Corrupter // nil unless rigOptions.corrupt
 	signer  *presigner
 
 	mu      sync.Mutex
@@ -73,6 +74,7 @@ type rigOptions struct {
 	countPuts bool              // count PUTs per key on their way to storage (rig.puts)
 	apiURL    string            // api.base_url; "" means the fake API's
 	rescan    string            // watch.rescan; "" means the default
+	corrupt   int               // damage the first body on this many connections to storage (rig.corrupt)
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -89,6 +91,10 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if o.link {
 		r.link = s3test.Proxy(t, strings.TrimPrefix(endpoint, "http://"))
 		endpoint = "http://" + r.link.Addr
+	}
+	if o.corrupt > 0 {
+		r.corrupt = s3test.Corrupt(t, strings.TrimPrefix(endpoint, "http://"), s3test.CorruptOptions{Connections: o.corrupt})
+		endpoint = "http://" + r.corrupt.Addr
 	}
 	if o.countPuts {
 		r.puts = newPutCounter(t, strings.TrimPrefix(endpoint, "http://"), r.s3.Bucket)
