@@ -36,15 +36,16 @@ func (r *rig) statusFile() (statusDoc, bool) {
 }
 
 type statusDoc struct {
-	State          string    `json:"state"`
-	Updated        time.Time `json:"updated"`
-	Detail         string    `json:"detail"`
-	Queued         int       `json:"queued"`
-	Active         int       `json:"active"`
-	Done           int       `json:"done"`
-	Failed         int       `json:"failed"`
-	Gone           int       `json:"gone"`
-	BytesDone      int64     `json:"bytes_done"`
+	State          string         `json:"state"`
+	Updated        time.Time      `json:"updated"`
+	Detail         string         `json:"detail"`
+	Queued         int            `json:"queued"`
+	Active         int            `json:"active"`
+	Done           int            `json:"done"`
+	Failed         int            `json:"failed"`
+	Gone           int            `json:"gone"`
+	BytesDone      int64          `json:"bytes_done"`
+	Verified       verifiedCounts `json:"verified"`
 	RecentFailures []struct {
 		Path  string `json:"path"`
 		Error string `json:"error"`

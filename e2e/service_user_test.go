@@ -120,7 +120,7 @@ func burst(content []byte, i, n int) []byte {
 	return content[i*step : (i+1)*step]
 }
 
-// TestServiceUserAdmin: retry, status and sync run as root (and retry as
+// TestServiceUserAdmin: retry, status, report and sync run as root (and retry as
 // other users) beside the daemon running as the service user, and with it
 // stopped.
 func TestServiceUserAdmin(t *testing.T) {
@@ -143,6 +143,7 @@ func TestServiceUserAdmin(t *testing.T) {
 		{"other users refused", otherUsersRefused},
 		{"root retry through the daemon", func(t *testing.T, s *serviceRig, d *daemon) { rootRetryRunning(t, s, files) }},
 		{"root retry with the daemon stopped", rootRetryStopped},
+		{"root report, the daemon stopped and running", rootReport},
 		{"root sync refused", rootSyncRefused},
 		{"root sync on a fresh install", rootSyncFreshInstall},
 	}
