@@ -17,6 +17,7 @@ package s3test
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -39,11 +40,14 @@ const installHint = "go install github.com/versity/versitygw/cmd/versitygw@v1.8.
 
 // Server is a running versitygw with one bucket.
 type Server struct {
-	Endpoint  string // http://127.0.0.1:PORT
+	Endpoint  string // http://127.0.0.1:PORT, or https:// from StartTLS
 	Bucket    string
 	AccessKey string
 	SecretKey string
 	Dir       string // the posix backend's folder; the bucket is a folder in it
+
+	Roots    *x509.CertPool // StartTLS: trusts the server's certificate; nil otherwise
+	CABundle string         // StartTLS: PEM file for children's SSL_CERT_FILE; "" otherwise
 
 	client *s3.Client
 }
@@ -52,6 +56,11 @@ type Server struct {
 // creates the bucket and stops the server in t.Cleanup. A missing
 // versitygw fails the test with the command that installs it.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return startServer(t, false)
+}
+
+func startServer(t testing.TB, useTLS bool) *Server {
 	t.Helper()
 	bin, err := findVersitygw()
 	if err != nil {
@@ -65,7 +74,15 @@ func Start(t testing.TB) *Server {
 	s := &Server{Bucket: "dailies", AccessKey: "s3testaccess", SecretKey: "s3testsecret0123456789", Dir: dir}
 	addr := freeAddr(t)
 	s.Endpoint = "http://" + addr
-	start(t, bin, addr, s)
+	var tlsArgs []string
+	if useTLS {
+		certDir := t.TempDir()
+		var cert, key string
+		s.Roots, cert, key, s.CABundle = testCA(t, certDir)
+		s.Endpoint = "https://" + addr
+		tlsArgs = []string{"--cert", cert, "--key", key}
+	}
+	start(t, bin, addr, s, tlsArgs)
 	s.client = s.newClient()
 	if err := s.waitReady(t, 30*time.Second); err != nil {
 		t.Fatalf("s3test: versitygw did not answer: %v", err)
@@ -76,10 +93,11 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
-func start(t testing.TB, bin, addr string, s *Server) {
+func start(t testing.TB, bin, addr string, s *Server, tlsArgs []string) {
 	t.Helper()
-	cmd := exec.Command(bin, "--port", addr, "--access", s.AccessKey, "--secret", s.SecretKey,
-		"--quiet", "--keep-alive", "posix", s.Dir)
+	args := append([]string{"--port", addr, "--access", s.AccessKey, "--secret", s.SecretKey,
+		"--quiet", "--keep-alive"}, tlsArgs...)
+	cmd := exec.Command(bin, append(args, "posix", s.Dir)...)
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -161,7 +179,7 @@ func (s *Server) newClient() *s3.Client {
 		BaseEndpoint: aws.String(s.Endpoint),
 		UsePathStyle: true,
 		Credentials:  credentials.NewStaticCredentialsProvider(s.AccessKey, s.SecretKey, ""),
-		HTTPClient:   &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16}},
+		HTTPClient:   &http.Client{Transport: s.transport()},
 		// The SDK's default checksums add trailers versitygw may not
 		// expect on simple calls; ask for them only when required.
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
@@ -171,13 +189,25 @@ func (s *Server) newClient() *s3.Client {
 
 // Via returns the same server as reached through addr (host:port), for
 // example a Toxi link: SigV4 signs the host, so URLs that go through a
-// proxy must be presigned for the proxy's address.
+// proxy must be presigned for the proxy's address. The scheme stays: a
+// TCP link in front of StartTLS's server passes TLS through.
 func (s *Server) Via(addr string) *Server {
 	v := *s
-	v.Endpoint = "http://" + addr
+	v.Endpoint = s.Scheme() + "://" + addr
 	v.client = v.newClient()
 	return &v
 }
+
+// Scheme is "https" for a server from StartTLS, else "http".
+func (s *Server) Scheme() string {
+	if s.Roots != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// Host is the server's host:port.
+func (s *Server) Host() string { return strings.TrimPrefix(s.Endpoint, s.Scheme()+"://") }
 
 // Presign returns a SigV4 presigned PUT URL for key, valid for lifetime.
 // It signs only the host header: the uploader may send no other signed

@@ -3,6 +3,8 @@ package s3test
 import (
 	"bytes"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -73,5 +75,50 @@ func TestProxyOutage(t *testing.T) {
 	}
 	if got, _ := s.Object(t, "k"); string(got) != "three" {
 		t.Errorf("object = %q", got)
+	}
+}
+
+// TestServerTLS: StartTLS serves https that a client trusting Roots
+// accepts, directly and through a Toxi link (TLS passes through), and
+// the bundle holds what $SSL_CERT_FILE held, then the test CA.
+func TestServerTLS(t *testing.T) {
+	before := filepath.Join(t.TempDir(), "system.pem")
+	if err := os.WriteFile(before, []byte("# the system's bundle\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SSL_CERT_FILE", before)
+	s := StartTLS(t)
+	if !strings.HasPrefix(s.Endpoint, "https://127.0.0.1:") || s.Scheme() != "https" {
+		t.Fatalf("endpoint %s, scheme %s", s.Endpoint, s.Scheme())
+	}
+	hc := &http.Client{Transport: s.transport()}
+	link := Proxy(t, s.Host())
+	for _, srv := range []*Server{s, s.Via(link.Addr)} {
+		u, err := srv.Presign("_thumbnails/a.jpg", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(u, srv.Endpoint+"/") {
+			t.Errorf("presigned %s, not on %s", u, srv.Endpoint)
+		}
+		req, _ := http.NewRequest(http.MethodPut, u, strings.NewReader("jpg"))
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatalf("PUT over https: %v", err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("PUT over https to %s: %s", srv.Endpoint, resp.Status)
+		}
+	}
+	if _, err := http.DefaultClient.Get(s.Endpoint); err == nil {
+		t.Errorf("a client without the test CA accepted the certificate")
+	}
+	data, err := os.ReadFile(s.CABundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(data), "# the system's bundle\n-----BEGIN CERTIFICATE-----") {
+		t.Errorf("bundle does not start with the old one, then the CA:\n%.120s", data)
 	}
 }
