@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -29,7 +30,7 @@ func TestConcurrentLeasers(t *testing.T) {
 			defer wg.Done()
 			o := LeaseOptions{}
 			if w == 0 {
-				o.MaxSize = jobs / 2 // one worker for small jobs only
+				o.Class = "t" // one worker for the first class only
 			}
 			work(ctx, t, q, o, held, done, &finished, cancel, jobs)
 		}()
@@ -66,8 +67,8 @@ func work(ctx context.Context, t *testing.T, q *Queue, o LeaseOptions,
 			return
 		}
 		k := int(j.Size)
-		if o.MaxSize > 0 && j.Size > o.MaxSize {
-			t.Errorf("small-only worker got size %d", j.Size)
+		if o.Class != "" && !strings.HasPrefix(j.Path, o.Class+"/") {
+			t.Errorf("a worker for class %s got %s", o.Class, j.Path)
 		}
 		if !held[k].CompareAndSwap(false, true) {
 			t.Errorf("job %d leased by two workers", k)

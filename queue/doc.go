@@ -53,7 +53,12 @@
 //
 // Lease hands out jobs by class (the first path segment) in the order of
 // Options.Priority, then every other class together, FIFO by enqueue order
-// within each. LeaseOptions.MaxSize restricts a call to small jobs.
+// within each. LeaseOptions.Class restricts a call to one class of
+// Options.Priority (the uploader's thumbnail lane leases the first class
+// only); it costs the same as any Lease, one heap per class. A class the
+// queue does not rank is refused with an error, not waited on for ever.
+// Size plays no part: a lane for files up to a size carries any clip
+// under it (a 40 MB proxy), and the thumbnails wait behind that.
 //
 // # Files a scan does not find
 //
@@ -216,7 +221,4 @@
 //     is dropped.
 //   - Records of a watched folder that is no longer among Prune's under
 //     prefixes (removed from the config) are never pruned.
-//   - A Lease with MaxSize scans a class's ready jobs when that class's
-//     oldest job is too large: cheap for a thumbnail class, linear in the
-//     number of due jobs for a class of large files.
 package queue

@@ -96,7 +96,7 @@ func enqueue(t testing.TB, q *Queue, items ...Item) int {
 // leaseNow leases a due job without blocking; ok is false if none is due.
 func leaseNow(t testing.TB, q *Queue, o LeaseOptions) (Job, bool) {
 	t.Helper()
-	j, _, err := q.tryLease(o.MaxSize)
+	j, _, err := q.tryLease(o.Class)
 	if err != nil {
 		t.Fatalf("lease: %v", err)
 	}

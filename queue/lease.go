@@ -2,14 +2,18 @@ package queue
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
 // LeaseOptions select which job Lease may hand out.
 type LeaseOptions struct {
-	// MaxSize > 0: only jobs whose Size <= MaxSize. A worker kept for
-	// small files uses it so thumbnails never wait behind large clips.
-	MaxSize int64
+	// Class, when not "", limits Lease to jobs of that class (first path
+	// segment), which must be one of Options.Priority: a lane kept for
+	// thumbnails uses it, so they never wait behind clips of any size.
+	// A class that is not there makes Lease fail at once. "" means any
+	// class, in priority order.
+	Class string
 }
 
 // maxReason bounds the stored error text of a job.
@@ -26,7 +30,7 @@ func (q *Queue) Lease(ctx context.Context, o LeaseOptions) (Job, error) {
 		if err := ctx.Err(); err != nil {
 			return Job{}, err
 		}
-		j, w, err := q.tryLease(o.MaxSize)
+		j, w, err := q.tryLease(o.Class)
 		if err != nil || j.Lease != 0 {
 			return j, err
 		}
@@ -43,8 +47,17 @@ type waitFor struct {
 	in    time.Duration // until the earliest one
 }
 
-// tryLease leases a due job, or says what to wait for.
-func (q *Queue) tryLease(maxSize int64) (Job, waitFor, error) {
+// tryLease leases a due job (of class, unless it is ""), or says what to
+// wait for.
+func (q *Queue) tryLease(class string) (Job, waitFor, error) {
+	only := anyRank
+	if class != "" {
+		r, ok := q.ranks[class]
+		if !ok {
+			return Job{}, waitFor{}, fmt.Errorf("lease: class %q is not one of the queue's priority classes %q", class, q.priority)
+		}
+		only = r
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if err := q.usable(); err != nil {
@@ -58,7 +71,7 @@ func (q *Queue) tryLease(maxSize int64) (Job, waitFor, error) {
 	}
 	now := q.now()
 	q.idx.promote(now)
-	if e := q.idx.take(maxSize); e != nil {
+	if e := q.idx.take(only); e != nil {
 		return q.activate(e, now), waitFor{}, nil
 	}
 	w := waitFor{wake: q.wake}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -21,16 +22,19 @@ func TestLeaseOrder(t *testing.T) {
 	tests := []struct {
 		name     string
 		priority []string
-		maxSize  int64
+		class    string
 		want     []string
 	}{
-		{"fifo without priority", nil, 0, []string{
+		{"fifo without priority", nil, "", []string{
 			"_graded/a.mov", "other/x", "_thumbnails/a.jpg", "_graded/b.mov", "zzz/y", "_thumbnails/b.jpg", "root.txt"}},
-		{"priority then others fifo", []string{"_thumbnails", "_graded"}, 0, []string{
+		{"priority then others fifo", []string{"_thumbnails", "_graded"}, "", []string{
 			"_thumbnails/a.jpg", "_thumbnails/b.jpg", "_graded/a.mov", "_graded/b.mov", "other/x", "zzz/y", "root.txt"}},
-		{"small only", []string{"_thumbnails", "_graded"}, 20, []string{
-			"_thumbnails/a.jpg", "_thumbnails/b.jpg", "_graded/b.mov", "other/x", "zzz/y", "root.txt"}},
-		{"small only no priority", nil, 6, []string{"other/x", "zzz/y"}},
+		{"first class only", []string{"_thumbnails", "_graded"}, "_thumbnails", []string{
+			"_thumbnails/a.jpg", "_thumbnails/b.jpg"}},
+		{"second class only", []string{"_thumbnails", "_graded"}, "_graded", []string{
+			"_graded/a.mov", "_graded/b.mov"}},
+		{"a class listed twice keeps its first place", []string{"_graded", "_thumbnails", "_graded"}, "_graded", []string{
+			"_graded/a.mov", "_graded/b.mov"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,7 +42,7 @@ func TestLeaseOrder(t *testing.T) {
 			enqueue(t, q, items...)
 			var got []string
 			for {
-				j, ok := leaseNow(t, q, LeaseOptions{MaxSize: tt.maxSize})
+				j, ok := leaseNow(t, q, LeaseOptions{Class: tt.class})
 				if !ok {
 					break
 				}
@@ -78,15 +82,31 @@ func TestLeaseFIFOAcrossRestart(t *testing.T) {
 
 func TestLeaseWokenByEnqueue(t *testing.T) {
 	blocked := make(chan struct{}, 1)
-	q := open(t, dbPath(t), Options{blocked: func() { blocked <- struct{}{} }})
-	res := leaseAsync(t.Context(), q, LeaseOptions{MaxSize: 100})
+	q := open(t, dbPath(t), Options{Priority: []string{"_thumbnails", "_graded"}, blocked: func() { blocked <- struct{}{} }})
+	res := leaseAsync(t.Context(), q, LeaseOptions{Class: "_thumbnails"})
 	<-blocked
-	enqueue(t, q, item("_graded/big.mov", 1000)) // too large: stays blocked
+	enqueue(t, q, item("_graded/small.mov", 1)) // another class: stays blocked
 	<-blocked
 	enqueue(t, q, item("_thumbnails/a.jpg", 10))
 	r := <-res
 	if r.err != nil || r.j.Path != "_thumbnails/a.jpg" {
 		t.Fatalf("Lease = %+v, %v", r.j, r.err)
+	}
+}
+
+// TestLeaseUnknownClass: a class the queue does not rank is a mistake of
+// the caller, said at once rather than a Lease that never returns.
+func TestLeaseUnknownClass(t *testing.T) {
+	for _, prio := range [][]string{nil, {"_thumbnails", "_graded"}} {
+		q := open(t, dbPath(t), Options{Priority: prio})
+		enqueue(t, q, item("_stills/a.jpg", 1))
+		_, err := q.Lease(t.Context(), LeaseOptions{Class: "_stills"})
+		if err == nil || !strings.Contains(err.Error(), `class "_stills" is not one of the queue's priority classes`) {
+			t.Errorf("priority %q: Lease of an unranked class = %v", prio, err)
+		}
+		if c := q.Counts(); c.Queued != 1 || c.Active != 0 {
+			t.Errorf("priority %q: counts %+v after the refused Lease", prio, c)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package queue
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -57,6 +58,7 @@ type Queue struct {
 	after       func(time.Duration) (<-chan time.Time, func() bool)
 	blocked     func()
 	ranks       map[string]int // class → index in idx.ready
+	priority    []string       // Options.Priority, for errors
 
 	mu        sync.Mutex
 	byPath    map[string]*entry
@@ -119,6 +121,7 @@ func newQueue(db *bolt.DB, opts Options) *Queue {
 		db: db, log: opts.Logger, now: opts.Now, keepMissing: opts.KeepMissing, after: opts.after, blocked: opts.blocked,
 		afterWrite: opts.afterWrite, writeHook: opts.writeHook,
 		ranks:      make(map[string]int, len(opts.Priority)),
+		priority:   slices.Clone(opts.Priority),
 		byPath:     make(map[string]*entry),
 		idx:        newIndex(len(opts.Priority)),
 		failed:     make(map[*entry]struct{}),

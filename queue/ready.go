@@ -103,33 +103,19 @@ func (x *index) next() (t time.Time, ok bool) {
 	return x.timers.idHeap[0].NotBefore, true
 }
 
-// take removes and returns the job to hand out: the first class rank with a
-// fitting job, the oldest fitting job in it. maxSize <= 0 means any size.
-func (x *index) take(maxSize int64) *entry {
+// anyRank asks take for a job of any class.
+const anyRank = -1
+
+// take removes and returns the job to hand out: the oldest job of the
+// first class rank that has one, or of rank only unless it is anyRank.
+func (x *index) take(only int) *entry {
 	for r := range x.ready {
-		h := &x.ready[r]
-		if i := fitting(*h, maxSize); i >= 0 {
-			return heap.Remove(h, i).(*entry)
+		if only != anyRank && r != only {
+			continue
+		}
+		if h := &x.ready[r]; h.Len() > 0 {
+			return heap.Pop(h).(*entry)
 		}
 	}
 	return nil
-}
-
-// fitting returns the heap index of the oldest entry no larger than
-// maxSize, or -1. The root is checked first, so a class whose oldest job
-// fits costs O(1); otherwise the heap is scanned.
-func fitting(h idHeap, maxSize int64) int {
-	if len(h) == 0 {
-		return -1
-	}
-	if maxSize <= 0 || h[0].Size <= maxSize {
-		return 0
-	}
-	best := -1
-	for i, e := range h {
-		if e.Size <= maxSize && (best < 0 || e.id < h[best].id) {
-			best = i
-		}
-	}
-	return best
 }

@@ -52,7 +52,7 @@ func TestTransitions(t *testing.T) {
 			if _, err := q.Enqueue([]Item{item(pathA, 1)}); err != nil {
 				return 0, err
 			}
-			j, _, err := q.tryLease(0)
+			j, _, err := q.tryLease("")
 			if err == nil {
 				err = q.Gone(j)
 			}

@@ -6,13 +6,52 @@
 // client) and Jobs (the queue), and knows nothing of the watcher.
 //
 // Each worker leases one job at a time (no job waits in a buffer holding a
-// lease). With two or more workers, worker 0 only leases files of at most
-// Options.SmallFile bytes, so a thumbnail never waits behind clips.
+// lease), of any class, in the queue's priority order.
 //
 // Before a PUT the file is opened and compared with the job (size and
 // modification time); after it, the path is looked at again. A file that
 // vanished is reported Gone, one that changed is reported Changed and not
 // counted as uploaded: the watcher queues its new version.
+//
+// # Thumbnails first
+//
+// A thumbnail never waits for a clip to finish, whatever the clips' sizes
+// (behaviour 9: dailies are browsable once their stills are up). The rule
+// is by class, Options.FirstClass (the first folder of upload.priority),
+// not by size: a lane for files under a size fills with clips that happen
+// to be under it (40 MB proxies on a slow link), and thumbnails wait.
+//
+//   - Every one of the Workers leases any class, the first class first, so
+//     a free worker always takes a thumbnail before a clip.
+//   - One more slot, the lane, leases only the first class, and only while
+//     every worker holds a job of another class. Then a thumbnail starts at
+//     once beside the clips; when a worker lets go of its clip, the lane
+//     stops waiting and that worker takes the next thumbnail instead.
+//
+// So with no thumbnail queued, clips get every worker, and the lane costs
+// them nothing but one goroutine that waits; at most Workers+1 PUTs
+// run, and more than Workers only while all the workers carry clips and a
+// thumbnail is being sent. With Workers = 1 the rule holds too (one clip,
+// one thumbnail beside it).
+//
+// The other choice, keeping one of the Workers for thumbnails, leaves it
+// idle whenever none is queued, so clips get Workers-1. Measured with no
+// thumbnail queued, 4 workers, versitygw, the uploader's time as a ratio
+// to the bare loop of the same run (three runs each):
+//
+//	                          BenchmarkSmallClipsLatency   BenchmarkSmallClips
+//	                          (300 × 64 KiB, 10 ms         (1,500 × 64 KiB,
+//	                          each way, toxiproxy)         loopback, median of 5)
+//	size rule (before)        0.99–1.02                    1.07
+//	extra lane (this rule)    1.00–1.03                    1.10
+//	a worker kept idle        1.32–1.36                    1.15
+//
+// Where each PUT waits on the link, a worker kept idle costs clips a
+// quarter of the pool (4/3 of the time); the lane costs nothing
+// measurable. On loopback the CPU of a shared two-core machine is the
+// limit and the spread between runs (0.9–1.5) is wider than any
+// difference. BenchmarkLargeFiles (3 × 256 MiB) cannot tell them apart:
+// three files keep at most three workers busy.
 //
 // # Files that are not files
 //
@@ -189,6 +228,11 @@
 //
 // # Hazards
 //
+//   - Options.FirstClass must be a class the queue ranks
+//     (queue.Options.Priority): otherwise the lane's first Lease fails and
+//     Run returns that error. The daemon passes both from upload.priority.
+//   - Workers+1 PUTs can run at once (Thumbnails first): a storage or
+//     proxy that allows exactly Workers connections refuses the lane's.
 //   - Queue calls (outcomes, the release of a lease) take no context:
 //     a queue whose disk hangs holds Run until the write returns.
 //   - A Signer or Options.HTTPClient that ignores its context holds the

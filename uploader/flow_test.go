@@ -57,31 +57,6 @@ func (b *blocker) waitStarted(t *testing.T) string {
 
 func isBig(p string) bool { return strings.Contains(p, "big") }
 
-// TestSmallFilesNotStarved: with two workers and big clips queued first,
-// one worker stays free for small files.
-func TestSmallFilesNotStarved(t *testing.T) {
-	b, st := blockedStorage(t, isBig)
-	e := newEnv(t, st, signFor(st, time.Hour))
-	e.enqueue(e.sparse("_graded/big1.mov", 8<<20), e.sparse("_graded/big2.mov", 8<<20))
-	u, _ := e.run(Options{Workers: 2, SmallFile: 1 << 20})
-	first := b.waitStarted(t)
-
-	e.enqueue(e.file("_thumbnails/a.jpg", pattern(5000)))
-	if ev := e.next("_thumbnails/a.jpg"); ev.kind != "done" {
-		t.Fatalf("thumbnail: %s %q", ev.kind, ev.reason)
-	}
-	snap := u.Snapshot()
-	if len(snap.Active) != 1 || "/"+snap.Active[0].Path != first || snap.Active[0].BytesSent < 1<<20 || snap.Active[0].Size != 8<<20 {
-		t.Errorf("active = %+v, want only %s with >= 1 MiB sent", snap.Active, first)
-	}
-	if n := st.puts.Load(); n != 2 {
-		t.Errorf("%d PUTs before the big clip finished, want 2 (one clip, the thumbnail)", n)
-	}
-	b.open()
-	e.until("_graded/big1.mov", "done")
-	e.until("_graded/big2.mov", "done")
-}
-
 // TestStalledBodyIsCut: a PUT whose body stops moving is cut after
 // StallTimeout and retried, whether the kernel sends the file (no
 // bandwidth limit) or the paced reader does.

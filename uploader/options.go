@@ -32,8 +32,15 @@ type Jobs interface {
 type Options struct {
 	Root string // watch root; job paths are slash-separated and relative to it
 
-	Workers   int   // concurrent uploads; 0 means 4
-	SmallFile int64 // size at or under which a file is "small"; 0 means 64 MiB
+	Workers int // concurrent uploads of any class; 0 means 4
+
+	// FirstClass is the class (first path segment) that never waits for
+	// another: the first folder of upload.priority, "_thumbnails" in the
+	// default config. It gets an upload slot beyond Workers, used only
+	// while every worker carries a job of another class (doc.go,
+	// Thumbnails first); the queue must rank it (queue.Options.Priority).
+	// "" means no such slot: jobs then wait for a free worker.
+	FirstClass string
 
 	RetryMin    time.Duration // first backoff; 0 means 1s
 	RetryMax    time.Duration // backoff cap; 0 means 5m
@@ -89,7 +96,6 @@ type Options struct {
 // Defaults of Options, for callers that print effective settings.
 const (
 	DefaultWorkers      = 4
-	DefaultSmallFile    = 64 << 20
 	DefaultRetryMin     = time.Second
 	DefaultRetryMax     = 5 * time.Minute
 	DefaultMaxAttempts  = 20
@@ -103,7 +109,6 @@ const (
 
 func (o Options) withDefaults() Options {
 	setInt(&o.Workers, DefaultWorkers)
-	setInt64(&o.SmallFile, DefaultSmallFile)
 	setDur(&o.RetryMin, DefaultRetryMin)
 	setDur(&o.RetryMax, DefaultRetryMax)
 	if o.RetryMax < o.RetryMin {

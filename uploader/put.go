@@ -59,11 +59,17 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 	dog.touch()
 	err = u.answer(ctx, resp, state, job, su.URL)
 	var early *earlyAnswerError
-	if err != nil && (prog.bytesSent() < job.Size || errors.As(err, &early)) {
-		// Storage answered before taking the whole body. Some servers
-		// then drop the connection without saying so, or stop reading
-		// it; don't let the next PUT (a re-signed one, usually) find it
-		// in the pool.
+	if errors.As(err, &early) {
+		// A 2xx before the whole body: the transport may still write the
+		// rest into socket buffers, count the request as sent and pool
+		// its connection, which such storage (a broken proxy) never
+		// reads again; the next PUT on it would hang until the stall
+		// watchdog (TestEarlyAnswerIsNotUpload). One pooled connection
+		// cannot be closed alone, so the idle ones go. Any other answer
+		// before the whole body (a 403 to Expect: 100-continue) needs
+		// nothing: the transport pools a connection only once its body
+		// was written whole, and the other idle ones stay in use
+		// (TestRefusalKeepsIdleConnections).
 		resp.Body.Close()
 		u.client.CloseIdleConnections()
 	}

@@ -11,7 +11,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/odailies/odailies-uploader/odailies"
-	"github.com/odailies/odailies-uploader/queue"
 )
 
 // Uploader is the worker pool. Build it with New and start it with Run.
@@ -25,6 +24,7 @@ type Uploader struct {
 	gate   *gate
 	urls   *urlCache
 	stats  *stats
+	lane   *lane // nil without Options.FirstClass
 }
 
 // New returns an uploader that signs with s and takes its work from j.
@@ -32,6 +32,9 @@ func New(s Signer, j Jobs, o Options) *Uploader {
 	o = o.withDefaults()
 	u := &Uploader{jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now()),
 		client: putClient(o.HTTPClient, o.AllowInsecureStorage)}
+	if o.FirstClass != "" {
+		u.lane = newLane(o.FirstClass, o.Workers)
+	}
 	u.signer = notingSigner{Signer: s, note: u.noteFailure, base: o.APIBaseURL}
 	u.lim = newPacer(o)
 	u.gate = newGate(u.signer, o.AuthRecheck, u.backoff, o.APIBaseURL, o.Logger)
@@ -52,14 +55,11 @@ func (u *Uploader) Run(ctx context.Context) error {
 	defer cancel()
 	rec := &outcomeWriter{g: g, slots: make(chan struct{}, maxUnrecorded)}
 	g.Go(func() error { u.lim.follow(gctx); return nil })
-	for i := range u.o.Workers {
-		lo := queue.LeaseOptions{}
-		if i == 0 && u.o.Workers >= 2 {
-			// One worker only takes small files, so thumbnails never
-			// wait behind a full set of multi-gigabyte clips.
-			lo.MaxSize = u.o.SmallFile
-		}
-		g.Go(func() error { return u.worker(gctx, work, lo, rec) })
+	for range u.o.Workers {
+		g.Go(func() error { return u.worker(gctx, work, false, rec) })
+	}
+	if u.lane != nil {
+		g.Go(func() error { return u.worker(gctx, work, true, rec) })
 	}
 	err := g.Wait()
 	if err != nil && !errors.Is(err, context.Canceled) {
@@ -81,27 +81,35 @@ func graceContext(ctx context.Context, grace time.Duration) (context.Context, co
 	}
 }
 
-// worker leases and processes jobs one at a time until stop ends. Jobs are
-// leased one by one, not fed through a channel: a job waiting in a buffer
-// would hold a lease nobody works on.
-func (u *Uploader) worker(stop, work context.Context, lo queue.LeaseOptions, rec *outcomeWriter) error {
+// worker leases and processes jobs one at a time until stop ends; isLane
+// makes it the first class's lane (lane.go). Jobs are leased one by one,
+// not fed through a channel: a job waiting in a buffer would hold a lease
+// nobody works on.
+func (u *Uploader) worker(stop, work context.Context, isLane bool, rec *outcomeWriter) error {
 	for {
 		if err := u.gate.wait(stop); err != nil {
 			return nil
 		}
-		job, err := u.jobs.Lease(stop, lo)
+		job, err := u.lease(stop, isLane)
 		if stop.Err() != nil {
 			if err == nil {
 				return u.apply(job, release("stopping"), 0)
 			}
 			return nil
 		}
+		if errors.Is(err, errWorkerFree) {
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("lease a job: %w", err)
 		}
+		held := !isLane && u.lane.hold(job.Path)
 		start := time.Now()
 		o := u.process(stop, work, job)
 		took := time.Since(start)
+		if held {
+			u.lane.drop()
+		}
 		rec.do(func() error { return u.apply(job, o, took) })
 	}
 }

@@ -35,7 +35,7 @@ func TestCheckOfflineExampleConfig(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	for _, want := range []string{`watch.open_writer_max +1h\n`, `upload.small_file +64MiB\n`, `upload.allow_insecure_storage +false\n`} {
+	for _, want := range []string{`watch.open_writer_max +1h\n`, `log.max_size +20MB\n`, `upload.allow_insecure_storage +false\n`} {
 		if !regexp.MustCompile(want).MatchString(r.stdout) {
 			t.Errorf("output lacks %s:\n%s", want, r.stdout)
 		}

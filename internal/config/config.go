@@ -68,7 +68,6 @@ type UploadConfig struct {
 	RetryMax     time.Duration
 	StallTimeout time.Duration
 	Headers      map[string]string
-	SmallFile    int64 // files of at most this many bytes are "small"
 	// AllowInsecureStorage lets uploads go to plain-http signed URLs on
 	// hosts that are not loopback.
 	AllowInsecureStorage bool
@@ -219,9 +218,12 @@ func (l *loader) decode() (*rawConfig, error) {
 	}
 	// Keys and rawConfig must agree; a key only one of them knows
 	// must not be silently ignored.
-	if und := md.Undecoded(); len(und) > 0 {
-		return nil, &Error{fmt.Errorf("config %s: %sunknown key %q", l.path, lineLabel(keyLine(l.data, und[0])), und[0].String())}
+	for _, k := range md.Undecoded() {
+		if !retiredKey(k.String()) {
+			return nil, &Error{fmt.Errorf("config %s: %sunknown key %q", l.path, lineLabel(keyLine(l.data, k)), k.String())}
+		}
 	}
+	l.warnRetired()
 	return raw, nil
 }
 

@@ -42,7 +42,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	}
 	wantUpload := UploadConfig{
 		Workers: 4, Priority: []string{"_thumbnails", "_graded"}, RetryMin: time.Second,
-		RetryMax: 5 * time.Minute, StallTimeout: time.Minute, Headers: map[string]string{}, SmallFile: 64 << 20,
+		RetryMax: 5 * time.Minute, StallTimeout: time.Minute, Headers: map[string]string{},
 	}
 	if !reflect.DeepEqual(cfg.Upload, wantUpload) {
 		t.Errorf("upload = %+v\nwant     %+v", cfg.Upload, wantUpload)
@@ -288,5 +288,22 @@ func TestPathsFor(t *testing.T) {
 	}
 	if !filepath.IsAbs(DefaultPath()) || !filepath.IsAbs(defaultStateDir()) || !filepath.IsAbs(defaultLogFile()) {
 		t.Errorf("defaults are not absolute here: %q %q %q", DefaultPath(), defaultStateDir(), defaultLogFile())
+	}
+}
+
+// TestRetiredKeyLoads: a config written for an older version, which set
+// upload.small_file, still loads (with any value it held) and is told the
+// key does nothing now, with its line.
+func TestRetiredKeyLoads(t *testing.T) {
+	for _, value := range []string{`"64MiB"`, `"64XB"`, `123`} {
+		body := configtest.Body(configtest.Root(t)) + "[upload]\nworkers = 3\nsmall_file = " + value + "\n"
+		cfg, warnings := load(t, body, nil)
+		if cfg.Upload.Workers != 3 {
+			t.Errorf("small_file = %s: workers = %d, want 3 (the rest of the table read)", value, cfg.Upload.Workers)
+		}
+		want := "line 9: upload.small_file is no longer used and is ignored: thumbnails (the first folder of upload.priority) have an upload slot of their own"
+		if len(warnings) != 1 || !strings.HasPrefix(warnings[0], want) || !strings.HasSuffix(warnings[0], "remove the line") {
+			t.Errorf("small_file = %s: warnings %q, want one starting %q", value, warnings, want)
+		}
 	}
 }

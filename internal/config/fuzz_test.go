@@ -22,7 +22,7 @@ func FuzzLoadConfig(f *testing.F) {
 			f.Add(tt.Body("/tmp"))
 		}
 	}
-	f.Add("[upload]\nsmall_file = 123\nbandwidth = \"1.5GiB/s\"\nheaders = { a = \"b\" }\n")
+	f.Add("[upload]\nworkers = 3\nbandwidth = \"1.5GiB/s\"\nheaders = { a = \"b\" }\n")
 	f.Add("[[api]]\nx = 1\n")
 	f.Add("api = 1\nwatch.root.x = 2\n")
 	f.Fuzz(func(t *testing.T, body string) {

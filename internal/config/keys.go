@@ -3,6 +3,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -16,17 +18,45 @@ var Keys = []string{
 	"watch.root", "watch.dirs", "watch.settle", "watch.rescan", "watch.poll",
 	"watch.poll_interval", "watch.include", "watch.exclude", "watch.open_writer_max",
 	"upload.workers", "upload.priority", "upload.bandwidth", "upload.bandwidth_schedule", "upload.retry_min",
-	"upload.retry_max", "upload.stall_timeout", "upload.headers", "upload.small_file", "upload.allow_insecure_storage",
+	"upload.retry_max", "upload.stall_timeout", "upload.headers", "upload.allow_insecure_storage",
 	"state.dir",
 	"log.file", "log.level", "log.status_every", "log.max_size", "log.keep",
 	"service.name", "service.display_name", "service.description", "service.user",
 }
 
+// retired are keys older versions read and this one ignores, each with
+// the reason Load's warning gives. A config written for an older version
+// must keep loading, so they are not unknown keys.
+var retired = map[string]string{
+	"upload.small_file": "thumbnails (the first folder of upload.priority) have an upload slot " +
+		"of their own whatever the size of the clips, so no size decides it any more: remove the line",
+}
+
+// retiredKey reports whether key is a retired key or inside one (a value
+// written as a table).
+func retiredKey(key string) bool {
+	for k := range retired {
+		if key == k || strings.HasPrefix(key, k+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// warnRetired warns about each retired key the file sets, naming its line.
+func (l *loader) warnRetired() {
+	for _, k := range slices.Sorted(maps.Keys(retired)) {
+		if line := definedLine(l.data, k); line > 0 {
+			l.warnf("%s%s is no longer used and is ignored: %s", lineLabel(line), k, retired[k])
+		}
+	}
+}
+
 // knownKey reports whether key (dotted, as toml.Key.String spells it) is a
-// table or key of the config. The match is case-sensitive: the decoder
-// itself would accept BASE_URL for base_url.
+// table or key of the config, or a retired one. The match is
+// case-sensitive: the decoder itself would accept BASE_URL for base_url.
 func knownKey(key string) bool {
-	if strings.HasPrefix(key, "upload.headers.") {
+	if strings.HasPrefix(key, "upload.headers.") || retiredKey(key) {
 		return true
 	}
 	for _, k := range Keys {

@@ -41,7 +41,6 @@ type rawConfig struct {
 		RetryMax             durationValue     `toml:"retry_max"`
 		StallTimeout         durationValue     `toml:"stall_timeout"`
 		Headers              map[string]string `toml:"headers"`
-		SmallFile            sizeValue         `toml:"small_file"`
 		AllowInsecureStorage bool              `toml:"allow_insecure_storage"`
 	} `toml:"upload"`
 	State struct {
@@ -81,7 +80,6 @@ func defaultRaw() *rawConfig {
 	u.RetryMin = durationValue(uploader.DefaultRetryMin)
 	u.RetryMax = durationValue(uploader.DefaultRetryMax)
 	u.StallTimeout = durationValue(uploader.DefaultStallTimeout)
-	u.SmallFile = uploader.DefaultSmallFile
 	r.Log.Level = levelValue(slog.LevelInfo)
 	r.Log.StatusEvery = durationValue(time.Minute)
 	r.Log.MaxSize = 20e6
@@ -145,7 +143,6 @@ func (l *loader) buildUpload(r *rawConfig, dirs []string) UploadConfig {
 		RetryMax:             l.checkDuration("upload.retry_max", r.Upload.RetryMax, time.Millisecond),
 		StallTimeout:         l.checkDuration("upload.stall_timeout", r.Upload.StallTimeout, time.Second),
 		Headers:              l.checkHeaders(r.Upload.Headers),
-		SmallFile:            int64(r.Upload.SmallFile),
 		AllowInsecureStorage: r.Upload.AllowInsecureStorage,
 	}
 	if u.Workers < 1 || u.Workers > maxWorkers {

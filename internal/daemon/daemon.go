@@ -92,7 +92,7 @@ func (d *Daemon) build() error {
 		TokenSource:          cfg.API.TokenSource,
 		AllowInsecureStorage: cfg.Upload.AllowInsecureStorage,
 		Workers:              cfg.Upload.Workers,
-		SmallFile:            cfg.Upload.SmallFile,
+		FirstClass:           firstClass(cfg.Upload.Priority),
 		RetryMin:             cfg.Upload.RetryMin,
 		RetryMax:             cfg.Upload.RetryMax,
 		StallTimeout:         cfg.Upload.StallTimeout,
@@ -105,6 +105,15 @@ func (d *Daemon) build() error {
 	d.report = newReporter(d, status.Path(cfg.State.Dir))
 	d.control = d.newControl()
 	return nil
+}
+
+// firstClass is the folder that gets the uploader's extra slot: the first
+// of upload.priority, "" when the list is empty.
+func firstClass(priority []string) string {
+	if len(priority) == 0 {
+		return ""
+	}
+	return priority[0]
 }
 
 // APIClient is the v1 API client for the config's project and token; a
