@@ -74,6 +74,7 @@ type rigOptions struct {
 	countPuts bool              // count PUTs per key on their way to storage (rig.puts)
 	apiURL    string            // api.base_url; "" means the fake API's
 	rescan    string            // watch.rescan; "" means the default
+	tls       bool              // storage over https; the daemon trusts its CA through SSL_CERT_FILE
 	corrupt   int               // damage the first body on this many connections to storage (rig.corrupt)
 }
 
@@ -86,11 +87,18 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	for _, d := range []string{"_graded", "_thumbnails"} {
 		mustMkdir(t, filepath.Join(r.root, d))
 	}
-	r.s3 = s3test.Start(t)
+	if o.tls {
+		if o.corrupt > 0 || o.countPuts {
+			t.Fatal("rig: corrupt and countPuts read HTTP on the way: they need plain-http storage")
+		}
+		r.s3 = s3test.StartTLS(t)
+	} else {
+		r.s3 = s3test.Start(t)
+	}
 	endpoint := r.s3.Endpoint
 	if o.link {
-		r.link = s3test.Proxy(t, strings.TrimPrefix(endpoint, "http://"))
-		endpoint = "http://" + r.link.Addr
+		r.link = s3test.Proxy(t, r.s3.Host())
+		endpoint = r.s3.Scheme() + "://" + r.link.Addr
 	}
 	if o.corrupt > 0 {
 		r.corrupt = s3test.Corrupt(t, strings.TrimPrefix(endpoint, "http://"), s3test.CorruptOptions{Connections: o.corrupt})
@@ -201,6 +209,9 @@ func (r *rig) commandAs(ctx context.Context, as []string, config string, args ..
 	c := exec.CommandContext(ctx, full[0], full[1:]...)
 	c.Stdout, c.Stderr = r.capture(), r.capture()
 	c.Env = append(os.Environ(), "GORACE=halt_on_error=1")
+	if r.s3.CABundle != "" {
+		c.Env = append(c.Env, "SSL_CERT_FILE="+r.s3.CABundle) // the old bundle and the test CA
+	}
 	c.Cancel = func() error { return c.Process.Signal(syscall.SIGTERM) }
 	c.WaitDelay = 20 * time.Second
 	return c
