@@ -33,3 +33,25 @@ func cmdRetry(ctx context.Context, c *cli, args []string) error {
 	}
 	return nil
 }
+
+// cmdReport prints the delivery report: from the running daemon, or from queue.db when none runs.
+func cmdReport(ctx context.Context, c *cli, args []string) error {
+	fs, configPath := c.commandFlags("report", "[-since D] [-prefix P] [-csv|-json]", "The delivery report: every file uploaded, with its size, MD5, when, and how the storage verified it.")
+	var f daemon.ReportFlags
+	fs.StringVar(&f.Since, "since", "", "only files uploaded since `D`: 24h, 3d, 2026-04-22, today, or an RFC 3339 time")
+	fs.StringVar(&f.Prefix, "prefix", "", "only paths starting with `P`, relative to watch.root (_graded/Day03/)")
+	fs.BoolVar(&f.CSV, "csv", false, "CSV with a header row")
+	fs.BoolVar(&f.JSON, "json", false, "JSON")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.config(*configPath)
+	if err != nil {
+		return err
+	}
+	req, format, err := f.Request(cfg.Watch.Root, fs.Args())
+	if err != nil {
+		return usageErrorf("report: %w", err)
+	}
+	return daemon.WriteReport(ctx, c.stdout, cfg, req, format)
+}

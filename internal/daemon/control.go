@@ -31,6 +31,7 @@ func (d *Daemon) newControl() *control.Server {
 		Logger:  d.log.With("component", "control"),
 	})
 	s.Handle("retry", d.answerRetry)
+	s.Handle("report", d.answerReport)
 	return s
 }
 
@@ -40,7 +41,7 @@ func (d *Daemon) newControl() *control.Server {
 func (d *Daemon) serveControl(ctx context.Context) error {
 	err := d.control.Run(ctx)
 	if err != nil && ctx.Err() == nil {
-		d.log.Warn("the control channel is closed; 'retry' cannot reach the running daemon",
+		d.log.Warn("the control channel is closed; 'retry' and 'report' cannot reach the running daemon",
 			"path", controlPath(d.cfg.State.Dir), "err", err)
 	}
 	return nil

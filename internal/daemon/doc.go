@@ -11,7 +11,9 @@
 // uploader leases jobs and reports outcomes to the queue. The reporter
 // reads all three every status.Interval into status.json and the status
 // log. The control server (internal/control, <state.dir>/control.sock)
-// answers admin commands run beside the daemon: retry today.
+// answers admin commands run beside the daemon: retry, and report (the
+// delivery report: the queue's done records with their MD5 and how the
+// storage verified them, report.go).
 //
 // # Sync's end rules
 //
@@ -35,6 +37,9 @@
 //   - Running the daemon as root over a state.dir that the service user
 //     owns would leave root-owned files the service can never open; Open
 //     refuses it and names the user to run as.
-//   - Admin commands (Retry) never create queue.db or anything else in
-//     state.dir: with the daemon stopped they open an existing queue only.
+//   - Admin commands (Retry, Report) never create queue.db or anything
+//     else in state.dir: with the daemon stopped they open an existing
+//     queue only (Report not even an empty file, which opening would
+//     initialise). They hold queue.db's lock meanwhile, so a daemon that
+//     starts then waits up to its open timeout.
 package daemon
