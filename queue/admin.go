@@ -15,6 +15,9 @@ type Counts struct {
 	// Missing counts the Done jobs whose file the last full scan did not
 	// find (Prune); they are in Done as well, and kept for KeepMissing.
 	Missing int
+	// Verified counts the Done jobs by how their delivery was verified
+	// (Done's Delivery); they add up to Done.
+	Verified VerifiedCounts
 }
 
 // Counts returns the current counts.

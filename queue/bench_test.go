@@ -72,7 +72,7 @@ func leaseDone(b *testing.B, q *Queue, n int) {
 	for range n {
 		j, err := q.Lease(context.Background(), LeaseOptions{})
 		if err == nil {
-			err = q.Done(j)
+			err = q.Done(j, testDelivery)
 		}
 		if err != nil {
 			b.Error(err)

@@ -81,7 +81,7 @@ func work(ctx context.Context, t *testing.T, q *Queue, o LeaseOptions,
 			continue
 		}
 		held[k].Store(false)
-		if err := q.Done(j); err != nil {
+		if err := q.Done(j, testDelivery); err != nil {
 			t.Errorf("Done: %v", err)
 		}
 		done[k].Add(1)

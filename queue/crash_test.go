@@ -108,23 +108,23 @@ func checkAfterCrash(t *testing.T, dir string) {
 }
 
 // checkCrashDisk: each record has the disk spelling it was enqueued with,
-// and a file holding one is at schema version 2 (raised in the same
-// transaction).
+// and a file holding a record of format 2 or 3 is at least at that schema
+// version (raised in the same transaction).
 func checkCrashDisk(t *testing.T, q *Queue, recs map[string]record) {
 	t.Helper()
-	spelled := false
+	need := baseVersion
 	for p, r := range recs {
 		if r.disk() != "" && r.disk() != p+crashDisk {
 			t.Errorf("%s: Disk %q", p, r.disk())
 		}
-		spelled = spelled || r.ext != nil
+		need = max(need, recordVersion(encodeRecord(&r)))
 	}
 	var v uint32
 	if err := q.db.View(func(tx *bolt.Tx) (err error) { v, err = storedVersion(tx.Bucket(bucketMeta)); return err }); err != nil {
 		t.Fatal(err)
 	}
-	if spelled && v != 2 {
-		t.Errorf("format-2 records in a file of schema version %d", v)
+	if v < need || v > schemaVersion {
+		t.Errorf("records of format %d in a file of schema version %d", need, v)
 	}
 }
 
@@ -215,7 +215,7 @@ func crashWorker(t *testing.T, q *Queue, done *syncLog) {
 		case r == 3:
 			err = q.Release(j)
 		default:
-			if err = q.Done(j); err == nil {
+			if err = q.Done(j, testDelivery); err == nil {
 				done.write(j.Path)
 			}
 		}

@@ -37,7 +37,7 @@ func sampleFile(t testing.TB, path string, n int) []byte {
 		case 1:
 			err = q.Retry(j, t0.Add(time.Hour), "503")
 		default:
-			err = q.Done(j)
+			err = q.Done(j, testDelivery)
 		}
 		if err != nil {
 			t.Fatal(err)

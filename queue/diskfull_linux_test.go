@@ -12,7 +12,7 @@ import (
 )
 
 // TestDiskFullTmpfs fills a real file system under a working queue: the
-// state dir is a 2 MiB tmpfs; while workers lease and finish jobs, a filler
+// state dir is a 3 MiB tmpfs (the file ends near 2 MiB); while workers lease and finish jobs, a filler
 // file takes every free byte and a large Enqueue needs new pages. The queue
 // keeps working in memory and says why; once the filler is gone the writer's
 // next attempt records everything. Nothing is lost, no job is leased twice.
@@ -23,7 +23,7 @@ func TestDiskFullTmpfs(t *testing.T) {
 		t.Skip("needs root to mount a tmpfs, and no -short")
 	}
 	dir := t.TempDir()
-	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=2m,mode=0700", "tmpfs", dir).CombinedOutput(); err != nil {
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=3m,mode=0700", "tmpfs", dir).CombinedOutput(); err != nil {
 		t.Skipf("mount tmpfs: %v: %s", err, out)
 	}
 	t.Cleanup(func() { // registered first, so it runs after the queue is closed

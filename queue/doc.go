@@ -28,7 +28,7 @@
 //	Enqueue (same version, otherwise)   not queued; disk spelling updated,
 //	                                    missing mark cleared
 //	Lease                Queued → Active
-//	Done                 Active → Done
+//	Done                 Active → Done, with the upload's Delivery
 //	Retry                Active → Queued, attempts+1, not before the given time
 //	Fail                 Active → Failed, attempts+1
 //	Gone                 Active → Gone; Queued, due at once, if an Enqueue
@@ -84,7 +84,19 @@
 // mark, absent = not missing). A version-1 file opens as it is, nothing
 // written, and its version key is raised to 2 by the first write that
 // stores either field, so an older uploader opens the file until then and
-// refuses it as newer (not damaged) after.
+// refuses it as newer (not damaged) after. Version 3 added a done
+// record's delivery (format 3: how it was verified, the MD5 sent, the
+// storage's ETag; absent = Verified "", done before verification existed),
+// raised the same way by the first Done.
+//
+// # Delivery
+//
+// Done takes the upload's Delivery and keeps it with the record: the MD5 of
+// the bytes sent, the ETag the storage answered, how the storage confirmed
+// them (Verification) and when (the record's time). Delivered lists them
+// for the delivery report, Counts.Verified counts them for the status.
+// Only a Done record carries one; a new version of the file is a new job
+// without one until its own Done.
 //
 // # Crash safety
 //

@@ -84,7 +84,7 @@ func useDamaged(t *testing.T, path string) {
 	_ = q.Counts()
 	_, _ = q.Failures(0)
 	if j, err := q.Lease(ctx, LeaseOptions{}); err == nil {
-		_ = q.Done(j)
+		_ = q.Done(j, testDelivery)
 	}
 	_, _ = q.Enqueue([]Item{item("_graded/new.mov", 1)})
 	_ = q.Close()

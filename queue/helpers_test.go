@@ -156,6 +156,7 @@ func checkCounts(t testing.TB, q *Queue) {
 			if !r.missing().IsZero() {
 				want.Missing++
 			}
+			want.Verified.add(r.delivery().verified, 1)
 		case Failed:
 			want.Failed++
 		case Gone:
@@ -192,3 +193,7 @@ func isErr(err, target error) bool {
 	}
 	return errors.Is(err, target)
 }
+
+// testDelivery is the delivery tests record with Done: verified by an ETag
+// equal to the MD5 of "".
+var testDelivery = Delivery{MD5: "d41d8cd98f00b204e9800998ecf8427e", ETag: "d41d8cd98f00b204e9800998ecf8427e", Verified: VerifiedETag}

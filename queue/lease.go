@@ -114,15 +114,6 @@ func (q *Queue) block(ctx context.Context, w waitFor) error {
 	return nil
 }
 
-// Done records that j was uploaded.
-func (q *Queue) Done(j Job) error {
-	return q.finish(j, func(e *entry, now time.Time) []mutation {
-		e.NotBefore = time.Time{}
-		q.setState(e, Done, now)
-		return []mutation{putJob(e)}
-	})
-}
-
 // Retry counts a failed attempt and queues j again, not before at.
 func (q *Queue) Retry(j Job, at time.Time, reason string) error {
 	return q.finish(j, func(e *entry, now time.Time) []mutation {

@@ -176,7 +176,7 @@ func TestClosedQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls := map[string]error{
-		"Done":  q.Done(j),
+		"Done":  q.Done(j, testDelivery),
 		"Retry": q.Retry(j, t0, ""),
 		"Lease": func() error { _, err := q.Lease(t.Context(), LeaseOptions{}); return err }(),
 		"Close": q.Close(),

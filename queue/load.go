@@ -95,6 +95,9 @@ func (q *Queue) forget(e *entry) {
 func (q *Queue) setState(e *entry, s State, now time.Time) {
 	q.account(e, -1)
 	e.State, e.At = s, now
+	if s != Done && e.ext != nil {
+		e.setDelivery(storedDelivery{}) // only a Done record has one (record.go)
+	}
 	q.account(e, 1)
 }
 
@@ -114,6 +117,7 @@ func (q *Queue) account(e *entry, sign int) {
 		if !e.missing().IsZero() {
 			c.Missing += sign
 		}
+		c.Verified.add(e.delivery().verified, sign)
 	case Failed:
 		c.Failed += sign
 	case Gone:

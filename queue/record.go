@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"crypto/md5"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -17,17 +18,52 @@ type record struct {
 	Attempts  int
 	LastError string
 	NotBefore time.Time // zero: due at once
-	At        time.Time // when the record entered its state
-	// ext holds what few records have (format 2); nil when it would be
-	// empty, so a record without it costs one pointer, not 40 bytes.
+	At        time.Time // when the record entered its state; on a Done record, when it was uploaded
+	// ext holds what few records have (format 2: the disk spelling and
+	// the missing mark) and what every done record written since
+	// verification existed has (format 3: the delivery); nil when it would
+	// be empty, so a record without it costs one pointer, not 80 bytes.
 	ext *recordExt
 }
 
-// recordExt is the part of a record that format 2 adds. It is never
-// changed in place (setExt makes a new one): a copy of a record may share it.
+// recordExt is the part of a record that formats 2 and 3 add. It is never
+// changed in place (setExt and setDelivery make a new one): a copy of a
+// record may share it.
 type recordExt struct {
 	disk    string    // the path as the file system spells it; never "" or Path
 	missing time.Time // Done only: when a scan first did not find the file
+	// The delivery (format 3, Done only). etag is kept only when it is not
+	// derived: with verified = VerifiedETag it is the MD5's hex, so "".
+	etag     string
+	md5      [md5.Size]byte
+	hasMD5   bool
+	verified verifiedCode
+}
+
+// verifiedCode is a Verification as stored: one byte.
+type verifiedCode uint8
+
+const (
+	codeUnknown verifiedCode = iota // "": done before verification existed
+	codeNone                        // VerifiedNone
+	codeMD5                         // VerifiedContentMD5
+	codeETag                        // VerifiedETag
+	codeLimit                       // first invalid code
+)
+
+var verifiedNames = [codeLimit]Verification{"", VerifiedNone, VerifiedContentMD5, VerifiedETag}
+
+func (c verifiedCode) verification() Verification { return verifiedNames[c] }
+
+// codeOf returns v's stored code; ok is false for a value that is none of
+// the Verification constants (nor "").
+func codeOf(v Verification) (c verifiedCode, ok bool) {
+	for i, n := range verifiedNames {
+		if n == v {
+			return verifiedCode(i), true
+		}
+	}
+	return 0, false
 }
 
 // disk is the path as the file system spells it; "" means Path itself.
@@ -47,14 +83,55 @@ func (r *record) missing() time.Time {
 	return r.ext.missing
 }
 
-// setExt sets the disk spelling and the missing mark.
+// setExt sets the disk spelling and the missing mark; the delivery is kept.
 func (r *record) setExt(disk string, missing time.Time) {
-	if disk == "" && missing.IsZero() {
+	var x recordExt
+	if r.ext != nil {
+		x = *r.ext
+	}
+	x.disk, x.missing = disk, missing
+	r.putExt(x)
+}
+
+// setDelivery sets (or, with the zero value, clears) the delivery; the
+// disk spelling and the missing mark are kept.
+func (r *record) setDelivery(d storedDelivery) {
+	var x recordExt
+	if r.ext != nil {
+		x = *r.ext
+	}
+	x.etag, x.md5, x.hasMD5, x.verified = d.etag, d.md5, d.hasMD5, d.verified
+	r.putExt(x)
+}
+
+// putExt stores x, or nil when x is empty.
+func (r *record) putExt(x recordExt) {
+	if x == (recordExt{}) {
 		r.ext = nil
 		return
 	}
-	r.ext = &recordExt{disk: disk, missing: missing}
+	r.ext = &x
 }
+
+// storedDelivery is the delivery part of recordExt.
+type storedDelivery struct {
+	etag     string
+	md5      [md5.Size]byte
+	hasMD5   bool
+	verified verifiedCode
+}
+
+// delivery returns the stored delivery; the zero value when there is none.
+func (r *record) delivery() storedDelivery {
+	if r.ext == nil {
+		return storedDelivery{}
+	}
+	x := r.ext
+	return storedDelivery{etag: x.etag, md5: x.md5, hasMD5: x.hasMD5, verified: x.verified}
+}
+
+// present reports whether the record carries format 3's fields.
+func (d storedDelivery) present() bool { return d != storedDelivery{} }
 
 // The first byte of every record is its format. Encoding, format 1:
 //
@@ -73,15 +150,28 @@ func (r *record) setExt(disk string, missing time.Time) {
 //	disk      uvarint length + bytes; "" when the disk spelling is Path
 //	missing   8 + 4 bytes, as mtime; the zero time when not missing
 //
-// A record is written in format 1 when both are empty (byte for byte what
-// schema version 1 wrote) and in format 2 otherwise; reading format 1
-// gives Disk "" and a zero Missing (schema.go, version 2).
+// Format 3 is format 2 followed by the delivery of a Done record:
+//
+//	verified  1 byte: 0 "" (not recorded), 1 "none", 2 "md5", 3 "md5+etag"
+//	md5       uvarint length (0 or 16) + the digest of the bytes sent;
+//	          16 whenever verified is 2 or 3
+//	etag      uvarint length + bytes: the storage's ETag, quotes removed;
+//	          "" when verified is 3 (it equals the MD5's hex)
+//
+// When it was uploaded is the record's at (a Done record enters its state
+// then). A record is written in the lowest format that holds its fields:
+// format 1 when it has none of them (byte for byte what schema version 1
+// wrote), format 2 when it has a disk spelling or a missing mark only, and
+// format 3 when it has a delivery. Reading format 1 gives Disk "" and a
+// zero Missing, and formats 1 and 2 give no delivery: Verified ""
+// (schema.go, versions 2 and 3).
 //
 // Decoding is strict: a wrong format or state, a field out of range, a
 // length past the end, or bytes left over make the record corrupt.
 const (
 	recordFormat1 = 1
 	recordFormat2 = 2
+	recordFormat3 = 3
 )
 
 const maxAttempts = 1<<31 - 1
@@ -91,10 +181,14 @@ var errCorrupt = errors.New("corrupt record")
 
 func encodeRecord(r *record) []byte {
 	format := byte(recordFormat1)
-	if r.ext != nil {
+	d := r.delivery()
+	switch {
+	case d.present():
+		format = recordFormat3
+	case r.ext != nil:
 		format = recordFormat2
 	}
-	b := make([]byte, 0, 80+len(r.Path)+len(r.LastError)+len(r.disk()))
+	b := make([]byte, 0, 100+len(r.Path)+len(r.LastError)+len(r.disk())+len(d.etag))
 	b = append(b, format, byte(r.State))
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
 	b = appendTime(b, r.ModTime)
@@ -107,14 +201,24 @@ func encodeRecord(r *record) []byte {
 		return b
 	}
 	b = appendString(b, r.disk())
-	return appendTime(b, r.missing())
+	b = appendTime(b, r.missing())
+	if format == recordFormat2 {
+		return b
+	}
+	b = append(b, byte(d.verified))
+	if d.hasMD5 {
+		b = append(binary.AppendUvarint(b, md5.Size), d.md5[:]...)
+	} else {
+		b = binary.AppendUvarint(b, 0)
+	}
+	return appendString(b, d.etag)
 }
 
-// recordVersion is the schema version a stored record needs: 2 for a
-// format-2 record, else 1 (schema.go, raiseVersion).
+// recordVersion is the schema version a stored record needs: its format
+// (2 or 3), else 1 (schema.go, raiseVersion).
 func recordVersion(val []byte) uint32 {
-	if len(val) > 0 && val[0] == recordFormat2 {
-		return 2
+	if len(val) > 0 && (val[0] == recordFormat2 || val[0] == recordFormat3) {
+		return uint32(val[0])
 	}
 	return 1
 }
@@ -158,7 +262,7 @@ func (d *decoder) fail(format string, args ...any) {
 func (d *decoder) record() record {
 	var r record
 	f := d.byte()
-	if f != recordFormat1 && f != recordFormat2 && d.err == nil {
+	if (f < recordFormat1 || f > recordFormat3) && d.err == nil {
 		d.fail("unknown format %d", f)
 	}
 	r.State = State(d.byte())
@@ -179,8 +283,11 @@ func (d *decoder) record() record {
 		d.fail("empty path")
 	}
 	r.LastError = d.string()
-	if f == recordFormat2 {
+	if f >= recordFormat2 {
 		d.format2(&r)
+	}
+	if f == recordFormat3 {
+		d.format3(&r)
 	}
 	return r
 }
@@ -193,6 +300,35 @@ func (d *decoder) format2(r *record) {
 	}
 	if d.err == nil {
 		r.setExt(disk, missing)
+	}
+}
+
+// format3 reads the delivery format 3 adds.
+func (d *decoder) format3(r *record) {
+	var s storedDelivery
+	s.verified = verifiedCode(d.byte())
+	digest := d.string()
+	s.etag = d.string()
+	switch {
+	case d.err != nil:
+		return
+	case r.State != Done:
+		d.fail("delivery on a job that is not done")
+	case s.verified >= codeLimit:
+		d.fail("unknown verification %d", s.verified)
+	case len(digest) != 0 && len(digest) != md5.Size:
+		d.fail("md5 of %d bytes", len(digest))
+	case len(digest) == 0 && (s.verified == codeMD5 || s.verified == codeETag):
+		d.fail("verified %q without an md5", s.verified.verification())
+	case s.verified == codeETag && s.etag != "":
+		d.fail("etag stored for %q", s.verified.verification())
+	}
+	s.hasMD5 = copy(s.md5[:], digest) == md5.Size
+	if !s.present() {
+		d.fail("format 3 without a delivery")
+	}
+	if d.err == nil {
+		r.setDelivery(s)
 	}
 }
 

@@ -64,12 +64,20 @@ import (
 //	   A record without either is still written in format 1, so the
 //	   version key reads 2 only once a file has held a disk spelling or a
 //	   missing mark (it is never lowered again).
+//	3  additive: records in format 1, 2 or 3. Format 3 adds, on a Done
+//	   record, its delivery: how the upload was verified, the MD5 of the
+//	   bytes sent and the storage's ETag (when it was uploaded is the
+//	   record's at, as before). Absent from formats 1 and 2 and from every
+//	   file of versions 1 and 2: such a done record reads Verified ""
+//	   (uploaded before verification existed), no MD5, no ETag. Every Done
+//	   this binary records has a delivery, so the version key reads 3 from
+//	   the first upload finished by it.
 //
 // A record carries its own format byte as well (record.go), so a reader
 // knows which fields follow.
 
 // schemaVersion is the newest version this binary reads and writes.
-const schemaVersion uint32 = 2
+const schemaVersion uint32 = 3
 
 // baseVersion is the oldest version read without a migration step, and
 // the version of a new file: every version after it is additive.
@@ -84,7 +92,7 @@ var (
 )
 
 // migrations[v] upgrades a file from schema version v to v+1 at Open.
-// There are none: version 1 is the first schema, and 2 is additive.
+// There are none: version 1 is the first schema, and 2 and 3 are additive.
 func migrations() map[uint32]func(tx *bolt.Tx) error {
 	return map[uint32]func(tx *bolt.Tx) error{}
 }

@@ -19,7 +19,7 @@ func bring(t *testing.T, q *Queue, s State) Job {
 	var err error
 	switch s {
 	case Done:
-		err = q.Done(j)
+		err = q.Done(j, testDelivery)
 	case Failed:
 		err = q.Fail(j, "boom")
 	case Gone:
@@ -37,7 +37,7 @@ func TestTransitions(t *testing.T) {
 		return func(q *Queue, j Job) (int, error) { return 0, f(q, j) }
 	}
 	var (
-		done    = noCount(func(q *Queue, j Job) error { return q.Done(j) })
+		done    = noCount(func(q *Queue, j Job) error { return q.Done(j, testDelivery) })
 		retry   = noCount(func(q *Queue, j Job) error { return q.Retry(j, t0, "503") })
 		fail    = noCount(func(q *Queue, j Job) error { return q.Fail(j, "403") })
 		gone    = noCount(func(q *Queue, j Job) error { return q.Gone(j) })
@@ -79,13 +79,13 @@ func TestTransitions(t *testing.T) {
 			if _, err := q.Enqueue([]Item{item(pathA, 2)}); err != nil {
 				return 0, err
 			}
-			return 0, q.Done(j)
+			return 0, q.Done(j, testDelivery)
 		}
 		releaseThenDone = func(q *Queue, j Job) (int, error) {
 			if err := q.Release(j); err != nil {
 				return 0, err
 			}
-			return 0, q.Done(j)
+			return 0, q.Done(j, testDelivery)
 		}
 	)
 	tests := []struct {

@@ -35,7 +35,7 @@ func countLeases(t *testing.T, q *Queue, workers int) (leases *sync.Map, finishe
 				}
 				n, _ := leases.LoadOrStore(j.Path, new(atomic.Int32))
 				n.(*atomic.Int32).Add(1)
-				if err := q.Done(j); err != nil {
+				if err := q.Done(j, testDelivery); err != nil {
 					t.Errorf("Done: %v", err)
 					return
 				}

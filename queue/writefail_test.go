@@ -43,7 +43,7 @@ func TestWriteFailureKeepsChanges(t *testing.T) {
 	enqueue(t, q, item("a", 1), item("b", 2), item("c", 3))
 	a := mustLease(t, q)
 	d.full.Store(true)
-	if err := q.Done(a); err != nil {
+	if err := q.Done(a, testDelivery); err != nil {
 		t.Fatalf("Done while the disk is full: %v", err)
 	}
 	if got := <-tm.asked; got != retryMin {
@@ -78,7 +78,7 @@ func TestWriteFailureKeepsChanges(t *testing.T) {
 	if err := q.WriteError(); err != nil {
 		t.Errorf("WriteError() = %v after a write succeeded", err)
 	}
-	if err := q.Done(r.j); err != nil {
+	if err := q.Done(r.j, testDelivery); err != nil {
 		t.Fatal(err)
 	}
 	recs := diskRecords(t, q)
@@ -151,7 +151,7 @@ func TestCloseWhileWritesFail(t *testing.T) {
 			q, d, tm := openFailing(t, Options{})
 			enqueue(t, q, item("a", 1))
 			d.full.Store(true)
-			if err := q.Done(mustLease(t, q)); err != nil {
+			if err := q.Done(mustLease(t, q), testDelivery); err != nil {
 				t.Fatal(err)
 			}
 			<-tm.asked // the writer waits for its backoff; Close cuts it short

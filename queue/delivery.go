@@ -1,0 +1,165 @@
+package queue
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Verification says how the storage confirmed that the bytes it kept are
+// the bytes of the file.
+type Verification string
+
+const (
+	// VerifiedETag: the storage checked the Content-MD5 sent with the
+	// body, and the ETag it answered equals that MD5.
+	VerifiedETag Verification = "md5+etag"
+	// VerifiedContentMD5: the storage checked the Content-MD5; its ETag
+	// was not a plain MD5 (multipart-style "…-3", or none) to compare.
+	VerifiedContentMD5 Verification = "md5"
+	// VerifiedNone: sent without a digest (upload.verify = "none"): the
+	// storage confirmed nothing beyond its 2xx.
+	VerifiedNone Verification = "none"
+	// "" (no constant): a done record written before verification
+	// existed, by an older uploader.
+)
+
+// Delivery is what an upload's answer proved, recorded with its Done.
+type Delivery struct {
+	MD5        string       // 32 lowercase hex of the bytes sent; "" with VerifiedNone when not computed
+	ETag       string       // as the storage returned it, quotes removed
+	Verified   Verification // how the storage confirmed the bytes
+	UploadedAt time.Time    // when the upload finished; zero: the queue's clock at Done
+}
+
+// Delivered is a done file and its delivery, as the report lists it.
+type Delivered struct {
+	Path    string
+	Size    int64
+	ModTime time.Time
+	Delivery
+}
+
+// VerifiedCounts are the Done jobs by Verification.
+type VerifiedCounts struct {
+	ETag       int // VerifiedETag
+	ContentMD5 int // VerifiedContentMD5
+	None       int // VerifiedNone
+	Unknown    int // "": uploaded before verification existed
+}
+
+// ErrDelivery wraps a Delivery that Done refuses: it would record a claim
+// the fields do not support.
+var ErrDelivery = errors.New("queue: invalid delivery")
+
+// Done records that j was uploaded, with what its answer proved. The
+// delivery is checked: MD5 is "" or 32 hex digits (stored lowercase), and
+// required unless Verified is VerifiedNone; VerifiedETag needs ETag to
+// equal MD5 (case aside); Verified is one of the constants. A delivery
+// that fails these is refused with ErrDelivery and the lease still holds.
+func (q *Queue) Done(j Job, d Delivery) error {
+	s, err := storeDelivery(d)
+	if err != nil {
+		return fmt.Errorf("done %s: %w", j.Path, err)
+	}
+	return q.finish(j, func(e *entry, now time.Time) []mutation {
+		e.NotBefore = time.Time{}
+		q.setState(e, Done, now)
+		if !d.UploadedAt.IsZero() {
+			e.At = canonical(d.UploadedAt)
+		}
+		q.setDelivery(e, s)
+		return []mutation{putJob(e)}
+	})
+}
+
+// storeDelivery checks d and converts it to its stored form.
+func storeDelivery(d Delivery) (storedDelivery, error) {
+	var s storedDelivery
+	code, ok := codeOf(d.Verified)
+	if !ok || code == codeUnknown {
+		return s, fmt.Errorf("%w: verified %q is not one of %q, %q, %q", ErrDelivery, d.Verified,
+			VerifiedETag, VerifiedContentMD5, VerifiedNone)
+	}
+	s.verified = code
+	if d.MD5 != "" {
+		if len(d.MD5) != hex.EncodedLen(len(s.md5)) {
+			return storedDelivery{}, fmt.Errorf("%w: md5 %q is not 32 hex digits", ErrDelivery, d.MD5)
+		}
+		if _, err := hex.Decode(s.md5[:], []byte(d.MD5)); err != nil {
+			return storedDelivery{}, fmt.Errorf("%w: md5 %q is not 32 hex digits", ErrDelivery, d.MD5)
+		}
+		s.hasMD5 = true
+	}
+	switch {
+	case !s.hasMD5 && code != codeNone:
+		return storedDelivery{}, fmt.Errorf("%w: verified %q without an md5", ErrDelivery, d.Verified)
+	case code == codeETag && !strings.EqualFold(d.ETag, d.MD5):
+		return storedDelivery{}, fmt.Errorf("%w: verified %q but etag %q is not md5 %s", ErrDelivery, d.Verified, d.ETag, d.MD5)
+	case code != codeETag:
+		s.etag = d.ETag
+	}
+	return s, nil
+}
+
+// setDelivery sets e's delivery, keeping the counts. q.mu held.
+func (q *Queue) setDelivery(e *entry, s storedDelivery) {
+	q.account(e, -1)
+	e.setDelivery(s)
+	q.account(e, 1)
+}
+
+// delivered is e's record as the report shows it.
+func (e *entry) delivered() Delivered {
+	s := e.delivery()
+	d := Delivered{Path: e.Path, Size: e.Size, ModTime: e.ModTime, Delivery: Delivery{
+		ETag: s.etag, Verified: s.verified.verification(), UploadedAt: e.At,
+	}}
+	if s.hasMD5 {
+		d.MD5 = hex.EncodeToString(s.md5[:])
+	}
+	if s.verified == codeETag {
+		d.ETag = d.MD5
+	}
+	return d
+}
+
+// Delivered lists the done records, in path order, uploaded at or after
+// since (zero: all) whose path has the prefix ("": all). A record written
+// before verification existed has Verified "", no MD5 or ETag, and as
+// UploadedAt the time it was recorded done. A done record whose file the
+// last scans did not find (Counts.Missing) is listed: it was delivered.
+func (q *Queue) Delivered(since time.Time, prefix string) ([]Delivered, error) {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return nil, ErrClosed
+	}
+	var out []Delivered
+	for p, e := range q.byPath {
+		if e.State == Done && strings.HasPrefix(p, prefix) && !e.At.Before(since) {
+			out = append(out, e.delivered())
+		}
+	}
+	q.mu.Unlock()
+	slices.SortFunc(out, func(a, b Delivered) int { return strings.Compare(a.Path, b.Path) })
+	return out, nil
+}
+
+// add adds (sign 1) or removes (sign -1) the share of a Done entry
+// verified by code.
+func (c *VerifiedCounts) add(code verifiedCode, sign int) {
+	switch code {
+	case codeETag:
+		c.ETag += sign
+	case codeMD5:
+		c.ContentMD5 += sign
+	case codeNone:
+		c.None += sign
+	default:
+		c.Unknown += sign
+	}
+}
