@@ -53,6 +53,7 @@ const (
 	headerTimeout   = 30 * time.Second
 	apiCallTimeout  = 60 * time.Second
 	idleConnTimeout = 90 * time.Second
+	maxIdlePerHost  = 64 // upload.workers allows up to 64 signing at once
 )
 
 // New checks o and returns a client. It makes no request.
@@ -134,7 +135,11 @@ func defaultHTTPClient() *http.Client {
 		TLSHandshakeTimeout:   tlsTimeout,
 		ResponseHeaderTimeout: headerTimeout,
 		IdleConnTimeout:       idleConnTimeout,
-		ForceAttemptHTTP2:     true,
+		// Uploads sign from several workers at once: over HTTP/1.1 the
+		// default of 2 idle connections per host would close the others
+		// after each burst and dial (and TLS handshake) again.
+		MaxIdleConnsPerHost: maxIdlePerHost,
+		ForceAttemptHTTP2:   true,
 	}
 	return &http.Client{Transport: tr, Timeout: apiCallTimeout, CheckRedirect: checkRedirect}
 }
