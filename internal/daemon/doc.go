@@ -10,7 +10,8 @@
 // queue; each full scan prunes records of files that are gone. The
 // uploader leases jobs and reports outcomes to the queue. The reporter
 // reads all three every status.Interval into status.json and the status
-// log. The control server (internal/control, <state.dir>/control.sock)
+// log, and at once (within lookEvery) when a full scan finishes or the
+// work drains or starts, so `status` shows a settled daemon as it settles. The control server (internal/control, <state.dir>/control.sock)
 // answers admin commands run beside the daemon: retry, and report (the
 // delivery report: the queue's done records with their MD5 and how the
 // storage verified them, report.go).

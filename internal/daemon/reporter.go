@@ -32,16 +32,46 @@ func newReporter(d *Daemon, path string) *reporter {
 	return &reporter{d: d, path: path, log: d.log, started: time.Now(), state: status.Running}
 }
 
-// Run writes the status until ctx ends.
+// lookEvery is how often Run looks for a milestone between rewrites.
+const lookEvery = 100 * time.Millisecond
+
+// milestone is what makes Run write the status before the next interval:
+// a full scan finished, or the work drained or started. Someone waiting
+// for a restarted daemon to settle (`status` showing the scan finished and
+// nothing queued or active) sees it within lookEvery, not up to
+// status.Interval later.
+type milestone struct {
+	scans int
+	idle  bool
+}
+
+func (r *reporter) milestone() milestone {
+	c := r.d.queue.Counts()
+	return milestone{scans: r.d.watcher.Status().Scans, idle: c.Queued+c.Active == 0}
+}
+
+// Run writes the status every status.Interval and at each milestone until
+// ctx ends.
 func (r *reporter) Run(ctx context.Context) error {
 	tick := time.NewTicker(status.Interval)
 	defer tick.Stop()
+	look := time.NewTicker(lookEvery)
+	defer look.Stop()
 	for {
+		last := r.milestone()
 		r.update(time.Now())
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
+	wait:
+		for {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-tick.C:
+				break wait
+			case <-look.C:
+				if r.milestone() != last {
+					break wait
+				}
+			}
 		}
 	}
 }
