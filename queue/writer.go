@@ -12,8 +12,18 @@ import (
 // appended to q.pending under q.mu, so pending is always in the order the
 // changes happened. One writer goroutine takes everything pending, applies
 // it in one Update (one fsync) and then releases every waiting caller.
-// While it commits, new changes pile up for the next Update; there is no
-// fixed delay, so a lone change costs one fsync and a busy pool shares them.
+// While it commits, new changes pile up for the next Update. A lone change
+// is committed at once and costs one fsync. While callers are busy (the
+// last commit carried changes of more than one caller), the next commit
+// starts no sooner than gatherGap after the last one began, so a pool of
+// upload workers shares each fsync among more changes instead of paying
+// nearly one per finished upload. A caller alone waits for it at most
+// once, just after a busy spell.
+
+// gatherGap spaces commits while several callers are changing the queue.
+// It bounds the wait it adds to a change's durability; upload outcomes are
+// written without holding up the workers, so only the fsync count changes.
+const gatherGap = 5 * time.Millisecond
 
 const jobsFillPercent = 0.9
 
@@ -69,14 +79,38 @@ func (o *op) wait() error { return <-o.done }
 func (q *Queue) writer() {
 	defer close(q.writerDone)
 	var backoff time.Duration
+	var began time.Time // of the last commit
+	busy := false       // it carried the changes of more than one caller
 	for q.sleep(backoff) {
-		if err := q.flush(false); err != nil {
+		if busy && backoff == 0 && !q.gather(time.Until(began.Add(gatherGap))) {
+			break
+		}
+		began = time.Now()
+		n, err := q.flush(false)
+		if err != nil {
 			backoff = min(max(2*backoff, retryMin), retryMax)
 		} else {
 			backoff = 0
 		}
+		busy = n > 1
 	}
-	_ = q.flush(true)
+	_, _ = q.flush(true)
+}
+
+// gather lets changes pile up for d. It returns false when Close asks the
+// writer to stop meanwhile.
+func (q *Queue) gather(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-q.stop:
+		return false
+	}
 }
 
 // sleep waits for work (backoff 0) or for the backoff to pass. It returns
@@ -98,16 +132,17 @@ func (q *Queue) sleep(backoff time.Duration) bool {
 	return true
 }
 
-// flush commits everything pending in one transaction. last is Close's
-// attempt: if it fails, the waiting callers get the error, since no later
-// attempt will record their changes.
-func (q *Queue) flush(last bool) error {
+// flush commits everything pending in one transaction and says how many
+// callers' changes it held. last is Close's attempt: if it fails, the
+// waiting callers get the error, since no later attempt will record their
+// changes.
+func (q *Queue) flush(last bool) (int, error) {
 	q.mu.Lock()
 	batch, lastID := q.pending, q.lastID
 	q.pending = nil
 	q.mu.Unlock()
 	if len(batch) == 0 {
-		return nil
+		return 0, nil
 	}
 	err := guard(func() error {
 		return q.db.Update(func(tx *bolt.Tx) error {
@@ -131,7 +166,7 @@ func (q *Queue) flush(last bool) error {
 	default:
 		q.keep(batch, err)
 	}
-	return err
+	return len(batch), err
 }
 
 // apply writes a batch and raises the jobs sequence to lastID, so no ID in
