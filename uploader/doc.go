@@ -53,6 +53,33 @@
 // difference. BenchmarkLargeFiles (3 × 256 MiB) cannot tell them apart:
 // three files keep at most three workers busy.
 //
+// # Several shows
+//
+// Several shows in one process are one Uploader each (its own Signer
+// with its show's token, base URL and project, its own gate, URL cache
+// and status), sharing one Shared: the worker budget and the bandwidth
+// limit. Each show's pool has Shared's budget of workers, so a show alone
+// uses every slot; a worker holds a slot only while it carries a job:
+//
+//   - A worker leases its show's next job (thumbnails first, as above),
+//     then waits for a shared slot for it. One worker per show does so at
+//     a time, so a show holds at most one leased job that is not yet
+//     moving, and never a slot without a job.
+//   - A free slot goes at once to whoever asks. When none is free, the
+//     next to come free goes to the waiting show holding the fewest, the
+//     longest waiting among equals: shows with work converge on an even
+//     share as uploads end, no upload is cut for it, and 2 TB of one
+//     show's clips hold back another show only until one upload ends.
+//   - Each show's lane (Thumbnails first) leases while every shared slot
+//     carries a job outside its show's first class, counted over all the
+//     shows: show B's thumbnails go at once beside show A's clips.
+//   - The job's outcome, written to its queue, gives its slot back.
+//
+// Bytes are shared as the limit shares them: every body, of every show,
+// waits on the one limiter, chunk by chunk, so each upload gets an even
+// part of the cap. A refused token (401/403/404) closes one show's gate:
+// its workers stop leasing, its slots come free for the others.
+//
 // # Files that are not files
 //
 // Only regular files are uploaded. The path is lstat'ed first, then

@@ -91,7 +91,11 @@ func (u *Uploader) lease(stop context.Context, isLane bool) (queue.Job, error) {
 	if !isLane {
 		return u.jobs.Lease(stop, queue.LeaseOptions{})
 	}
-	ctx, cancel, err := u.lane.whenFull(stop)
+	whenFull := u.lane.whenFull
+	if u.o.Shared != nil {
+		whenFull = u.o.Shared.slots.whenFull // every show's workers, not this one's
+	}
+	ctx, cancel, err := whenFull(stop)
 	if err != nil {
 		return queue.Job{}, err
 	}

@@ -32,6 +32,18 @@ type Jobs interface {
 type Options struct {
 	Root string // watch root; job paths are slash-separated and relative to it
 
+	// Name names the show in the shared slots' accounting; with Shared
+	// only. Logs name the show through Logger's attributes.
+	Name string
+
+	// Shared, when set, makes this pool one show of several (doc.go,
+	// Several shows): its workers take upload slots from Shared's budget,
+	// fairly across the shows, and its bodies go through Shared's
+	// bandwidth limit, which Shared.Run applies; Workers should then be
+	// Shared's budget, so a show alone can use every slot, and Bandwidth
+	// and BandwidthSchedule are ignored. nil: the pool is on its own.
+	Shared *Shared
+
 	Workers int // concurrent uploads of any class; 0 means 4
 
 	// FirstClass is the class (first path segment) that never waits for

@@ -37,6 +37,12 @@ func New(s Signer, j Jobs, o Options) *Uploader {
 	}
 	u.signer = notingSigner{Signer: s, note: u.noteFailure, base: o.APIBaseURL}
 	u.lim = newPacer(o)
+	if o.Shared != nil {
+		// One show of several (doc.go, Several shows): the slots and the
+		// bandwidth limit are the process's, not this pool's.
+		u.lim = o.Shared.lim
+		u.jobs = newSharedJobs(j, o.Name, o.FirstClass, o.Shared.slots)
+	}
 	u.gate = newGate(u.signer, o.AuthRecheck, u.backoff, o.APIBaseURL, o.Logger)
 	u.gate.source = o.TokenSource
 	u.gate.onProbe = func(p probeJob, su odailies.SignedURL) { u.urls.put(p.id, p.path, su, u.o.Now()) }
@@ -54,7 +60,9 @@ func (u *Uploader) Run(ctx context.Context) error {
 	work, cancel := graceContext(gctx, u.o.StopGrace)
 	defer cancel()
 	rec := &outcomeWriter{g: g, slots: make(chan struct{}, maxUnrecorded)}
-	g.Go(func() error { u.lim.follow(gctx); return nil })
+	if u.o.Shared == nil {
+		g.Go(func() error { u.lim.follow(gctx); return nil })
+	}
 	for range u.o.Workers {
 		g.Go(func() error { return u.worker(gctx, work, false, rec) })
 	}
