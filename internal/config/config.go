@@ -28,7 +28,12 @@ import (
 // it is absolute (relative paths in the file are resolved against the
 // config file's folder).
 type Config struct {
-	Path    string // absolute path of the config file
+	Path string // absolute path of the config file
+
+	// Shows are the shows to upload, one or more, in the file's order
+	// (shows.go). API and Watch are the first one's.
+	Shows []Show
+
 	API     APIConfig
 	Watch   WatchConfig
 	Upload  UploadConfig
@@ -129,11 +134,11 @@ func Load(path string, getenv func(string) string) (cfg *Config, warnings []stri
 	if err != nil {
 		return nil, nil, err
 	}
-	raw, err := l.decode()
+	raw, watches, err := l.decode()
 	if err != nil {
 		return nil, nil, err
 	}
-	cfg = l.build(raw)
+	cfg = l.build(raw, watches)
 	if len(l.errs) > 0 {
 		return nil, nil, &Error{errors.Join(l.errs...)}
 	}
@@ -150,6 +155,14 @@ type loader struct {
 	warnings []string
 
 	serviceUser string // service.user as written, for warnReadable
+
+	// show is the [[watch]] table being built in the several-shows form,
+	// so errors about watch.* keys name it and its line; nil otherwise.
+	show *showPlace
+
+	// defaultToken is the [api] token, read once, for shows without one
+	// of their own (shows.go).
+	defaultToken *[2]string
 }
 
 // newLoader reads the config file.
@@ -191,7 +204,11 @@ func readConfigFile(path string) (string, error) {
 // errf records a problem with key, naming the file and, when the key is
 // set in it, its line.
 func (l *loader) errf(key, format string, args ...any) {
-	prefix := fmt.Sprintf("config %s: %s%s: ", l.path, lineLabel(definedLine(l.data, key)), key)
+	line, label := definedLine(l.data, key), key
+	if l.show != nil && strings.HasPrefix(key, "watch.") {
+		line, label = l.show.place(l.data, key)
+	}
+	prefix := fmt.Sprintf("config %s: %s%s: ", l.path, lineLabel(line), label)
 	l.errs = append(l.errs, fmt.Errorf(prefix+format, args...))
 }
 
@@ -200,31 +217,43 @@ func (l *loader) warnf(format string, args ...any) {
 	l.warnings = append(l.warnings, fmt.Sprintf(format, args...))
 }
 
-// decode parses the TOML over the defaults. Syntax errors, unknown keys and
-// values of the wrong type or form stop here, each with its line.
-func (l *loader) decode() (*rawConfig, error) {
+// decode parses the TOML over the defaults, and returns every table but
+// the watch ones, and the shows: the one [watch] table, or each [[watch]].
+// Syntax errors, unknown keys and values of the wrong type or form stop
+// here, each with its line.
+func (l *loader) decode() (*rawCommon, []rawWatch, error) {
 	var tree map[string]any
 	md, err := toml.Decode(l.data, &tree)
 	if err != nil {
-		return nil, l.tomlError("syntax error: ", err)
+		return nil, nil, l.tomlError("syntax error: ", err)
 	}
 	if err := unknownKeys(l.data, md); err != nil {
-		return nil, &Error{fmt.Errorf("config %s: %w", l.path, err)}
+		return nil, nil, &Error{fmt.Errorf("config %s: %w", l.path, err)}
 	}
 	raw := defaultRaw()
-	md, err = toml.Decode(l.data, raw)
-	if err != nil {
-		return nil, l.tomlError("", err)
+	var watches []rawWatch
+	if _, several := tree["watch"].([]map[string]any); several {
+		common, ws, err := l.decodeShows(raw.rawCommon)
+		if err != nil {
+			return nil, nil, err
+		}
+		raw.rawCommon, watches, md = common.rawCommon, ws, common.md
+	} else {
+		md, err = toml.Decode(l.data, raw)
+		if err != nil {
+			return nil, nil, l.tomlError("", err)
+		}
+		watches = []rawWatch{raw.Watch}
 	}
 	// Keys and rawConfig must agree; a key only one of them knows
 	// must not be silently ignored.
 	for _, k := range md.Undecoded() {
 		if !retiredKey(k.String()) {
-			return nil, &Error{fmt.Errorf("config %s: %sunknown key %q", l.path, lineLabel(keyLine(l.data, k)), k.String())}
+			return nil, nil, &Error{fmt.Errorf("config %s: %sunknown key %q", l.path, lineLabel(keyLine(l.data, k)), k.String())}
 		}
 	}
 	l.warnRetired()
-	return raw, nil
+	return &raw.rawCommon, watches, nil
 }
 
 // tomlError turns a decoder error into a Error with the line and key.

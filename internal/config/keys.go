@@ -17,6 +17,7 @@ var Keys = []string{
 	"api.base_url", "api.project_id", "api.token", "api.token_file",
 	"watch.root", "watch.dirs", "watch.settle", "watch.rescan", "watch.poll",
 	"watch.poll_interval", "watch.include", "watch.exclude", "watch.open_writer_max",
+	"watch.name", "watch.project_id", "watch.token", "watch.token_file", "watch.base_url", "watch.priority",
 	"upload.workers", "upload.priority", "upload.bandwidth", "upload.bandwidth_schedule", "upload.retry_min",
 	"upload.retry_max", "upload.stall_timeout", "upload.headers", "upload.allow_insecure_storage",
 	"state.dir",
@@ -164,6 +165,16 @@ func keyLine(data string, key toml.Key) int {
 		return 0
 	}
 	prim, ok := level[key[0]]
+	var tables []map[string]toml.Primitive
+	if ok && len(key) > 1 && md.PrimitiveDecode(prim, &tables) == nil {
+		// An array of tables ([[watch]]): the first table holding it.
+		for i := range tables {
+			if line := showKeyLine(data, i, strings.Join(key[1:], ".")); line > 0 && len(key) == 2 {
+				return line
+			}
+		}
+		return 0
+	}
 	for _, k := range key[1:] {
 		var next map[string]toml.Primitive
 		if !ok || md.PrimitiveDecode(prim, &next) != nil {

@@ -8,8 +8,8 @@ import (
 // checkOwnFilesOutside refuses a state.dir or log.file inside a watched
 // folder: the daemon would upload its own queue, status and log, again
 // at every rewrite.
-func (l *loader) checkOwnFilesOutside(cfg *Config) {
-	if cfg.Watch.Root == "" {
+func (l *loader) checkOwnFilesOutside(cfg *Config, w WatchConfig) {
+	if w.Root == "" {
 		return
 	}
 	own := []struct{ key, path string }{{"state.dir", cfg.State.Dir}}
@@ -17,8 +17,8 @@ func (l *loader) checkOwnFilesOutside(cfg *Config) {
 		own = append(own, struct{ key, path string }{"log.file", cfg.Log.File})
 	}
 	for _, o := range own {
-		for _, d := range cfg.Watch.Dirs {
-			dir := filepath.Join(cfg.Watch.Root, filepath.FromSlash(d))
+		for _, d := range w.Dirs {
+			dir := filepath.Join(w.Root, filepath.FromSlash(d))
 			if within(o.path, dir) {
 				l.errf(o.key, "%s is inside the watched folder %s (watch.root + watch.dirs): the daemon would upload its own files; move %s outside watch.root",
 					o.path, dir, o.key)

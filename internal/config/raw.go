@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/odailies/odailies-uploader/internal/units"
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/uploader"
@@ -15,23 +17,47 @@ import (
 // rawConfig is the file as written, over the defaults: what the decoder
 // fills before paths are resolved and values are checked.
 type rawConfig struct {
+	rawCommon
+	Watch rawWatch `toml:"watch"`
+}
+
+// rawShows is a file of the several-shows form: [[watch]] tables, each
+// decoded on its own over the defaults (shows.go).
+type rawShows struct {
+	rawCommon
+	Watch []toml.Primitive `toml:"watch"`
+}
+
+// rawWatch is one show: the [watch] table, or one [[watch]] table. The
+// keys after OpenWriterMax are the show's own; left empty, they take the
+// [api] and [upload] values (shows.go).
+type rawWatch struct {
+	Root          string        `toml:"root"`
+	Dirs          []string      `toml:"dirs"`
+	Settle        durationValue `toml:"settle"`
+	Rescan        durationValue `toml:"rescan"`
+	Poll          bool          `toml:"poll"`
+	PollInterval  durationValue `toml:"poll_interval"`
+	Include       []string      `toml:"include"`
+	Exclude       []string      `toml:"exclude"`
+	OpenWriterMax durationValue `toml:"open_writer_max"`
+
+	Name      string   `toml:"name"`
+	ProjectID string   `toml:"project_id"`
+	Token     string   `toml:"token"`
+	TokenFile string   `toml:"token_file"`
+	BaseURL   string   `toml:"base_url"`
+	Priority  []string `toml:"priority"` // nil: upload.priority
+}
+
+// rawCommon is every table but the watch ones.
+type rawCommon struct {
 	API struct {
 		BaseURL   string `toml:"base_url"`
 		ProjectID string `toml:"project_id"`
 		Token     string `toml:"token"`
 		TokenFile string `toml:"token_file"`
 	} `toml:"api"`
-	Watch struct {
-		Root          string        `toml:"root"`
-		Dirs          []string      `toml:"dirs"`
-		Settle        durationValue `toml:"settle"`
-		Rescan        durationValue `toml:"rescan"`
-		Poll          bool          `toml:"poll"`
-		PollInterval  durationValue `toml:"poll_interval"`
-		Include       []string      `toml:"include"`
-		Exclude       []string      `toml:"exclude"`
-		OpenWriterMax durationValue `toml:"open_writer_max"`
-	} `toml:"watch"`
 	Upload struct {
 		Workers              int               `toml:"workers"`
 		Priority             []string          `toml:"priority"`
@@ -67,13 +93,7 @@ type rawConfig struct {
 func defaultRaw() *rawConfig {
 	r := &rawConfig{}
 	r.API.BaseURL = odailies.DefaultBaseURL
-	w := &r.Watch
-	w.Dirs = []string{"_graded", "_thumbnails"}
-	w.Settle = durationValue(5 * time.Second)
-	w.Rescan = durationValue(watcher.DefaultRescan)
-	w.PollInterval = durationValue(watcher.DefaultPollInterval)
-	w.Exclude = []string{".*", "*.tmp", "*.part", "~*", "Thumbs.db", "desktop.ini"}
-	w.OpenWriterMax = durationValue(watcher.DefaultOpenWriterMax)
+	r.Watch = defaultWatch()
 	u := &r.Upload
 	u.Workers = uploader.DefaultWorkers
 	u.Priority = []string{"_thumbnails", "_graded"}
@@ -90,53 +110,40 @@ func defaultRaw() *rawConfig {
 	return r
 }
 
-// build turns the decoded file into a Config, recording every problem in
-// l.errs and l.warnings.
-func (l *loader) build(r *rawConfig) *Config {
-	cfg := &Config{Path: l.path}
-	l.serviceUser = strings.TrimSpace(r.Service.User)
-	cfg.API = l.buildAPI(r)
-	cfg.Watch = l.buildWatch(r)
-	cfg.Upload = l.buildUpload(r, cfg.Watch.Dirs)
-	cfg.State.Dir = l.buildPath("state.dir", r.State.Dir, defaultStateDir())
-	cfg.Log = l.buildLog(r)
-	cfg.Service = l.buildService(r)
-	l.checkOwnFilesOutside(cfg)
-	return cfg
+// defaultWatch is a show's defaults; fresh each time, as defaultRaw.
+func defaultWatch() rawWatch {
+	var w rawWatch
+	w.Dirs = []string{"_graded", "_thumbnails"}
+	w.Settle = durationValue(5 * time.Second)
+	w.Rescan = durationValue(watcher.DefaultRescan)
+	w.PollInterval = durationValue(watcher.DefaultPollInterval)
+	w.Exclude = []string{".*", "*.tmp", "*.part", "~*", "Thumbs.db", "desktop.ini"}
+	w.OpenWriterMax = durationValue(watcher.DefaultOpenWriterMax)
+	return w
 }
 
-// buildAPI checks the [api] table and picks the token.
-func (l *loader) buildAPI(r *rawConfig) APIConfig {
-	a := APIConfig{BaseURL: l.checkBaseURL(r.API.BaseURL), ProjectID: strings.TrimSpace(r.API.ProjectID)}
-	if a.ProjectID == "" {
-		l.errf("api.project_id", "not set: copy the project id from the oDailies project settings")
-	}
-	a.Token, a.TokenSource = l.token(r.API.Token, r.API.TokenFile)
-	return a
-}
-
-// buildWatch checks the [watch] table.
-func (l *loader) buildWatch(r *rawConfig) WatchConfig {
+// buildWatch checks a [watch] or [[watch]] table's tree and timing keys.
+func (l *loader) buildWatch(rw rawWatch) WatchConfig {
 	w := WatchConfig{
-		Root:          l.checkRoot(r.Watch.Root),
-		Dirs:          l.checkDirs(r.Watch.Dirs),
-		Settle:        l.checkDuration("watch.settle", r.Watch.Settle, 0),
-		Rescan:        l.checkDuration("watch.rescan", r.Watch.Rescan, time.Second),
-		Poll:          r.Watch.Poll,
-		PollInterval:  l.checkDuration("watch.poll_interval", r.Watch.PollInterval, 100*time.Millisecond),
-		Include:       l.checkGlobs("watch.include", r.Watch.Include),
-		Exclude:       l.checkGlobs("watch.exclude", r.Watch.Exclude),
-		OpenWriterMax: l.checkDuration("watch.open_writer_max", r.Watch.OpenWriterMax, time.Second),
+		Root:          l.checkRoot(rw.Root),
+		Dirs:          l.checkDirs(rw.Dirs),
+		Settle:        l.checkDuration("watch.settle", rw.Settle, 0),
+		Rescan:        l.checkDuration("watch.rescan", rw.Rescan, time.Second),
+		Poll:          rw.Poll,
+		PollInterval:  l.checkDuration("watch.poll_interval", rw.PollInterval, 100*time.Millisecond),
+		Include:       l.checkGlobs("watch.include", rw.Include),
+		Exclude:       l.checkGlobs("watch.exclude", rw.Exclude),
+		OpenWriterMax: l.checkDuration("watch.open_writer_max", rw.OpenWriterMax, time.Second),
 	}
 	l.checkFolders(w.Root, w.Dirs)
 	return w
 }
 
 // buildUpload checks the [upload] table.
-func (l *loader) buildUpload(r *rawConfig, dirs []string) UploadConfig {
+func (l *loader) buildUpload(r *rawCommon, dirs []string) UploadConfig {
 	u := UploadConfig{
 		Workers:              r.Upload.Workers,
-		Priority:             l.checkPriority(r.Upload.Priority, dirs),
+		Priority:             l.checkPriority("upload.priority", r.Upload.Priority, dirs),
 		Bandwidth:            int64(r.Upload.Bandwidth),
 		BandwidthSchedule:    r.Upload.BandwidthSchedule.s,
 		RetryMin:             l.checkDuration("upload.retry_min", r.Upload.RetryMin, time.Millisecond),
@@ -159,7 +166,7 @@ func (l *loader) buildUpload(r *rawConfig, dirs []string) UploadConfig {
 const maxWorkers = 64
 
 // buildLog checks the [log] table.
-func (l *loader) buildLog(r *rawConfig) LogConfig {
+func (l *loader) buildLog(r *rawCommon) LogConfig {
 	lc := LogConfig{
 		Level:       slog.Level(r.Log.Level),
 		StatusEvery: l.checkDuration("log.status_every", r.Log.StatusEvery, time.Second),
@@ -180,7 +187,7 @@ func (l *loader) buildLog(r *rawConfig) LogConfig {
 }
 
 // buildService checks the [service] table.
-func (l *loader) buildService(r *rawConfig) ServiceConfig {
+func (l *loader) buildService(r *rawCommon) ServiceConfig {
 	s := ServiceConfig{
 		Name:        strings.TrimSpace(r.Service.Name),
 		DisplayName: strings.TrimSpace(r.Service.DisplayName),

@@ -44,30 +44,33 @@ func (l *loader) token(inline, file string) (tok, source string) {
 }
 
 // tokenFile reads and trims the token file at p.
-func (l *loader) tokenFile(p string) string {
+func (l *loader) tokenFile(p string) string { return l.tokenFileAs("api.token_file", p) }
+
+// tokenFileAs reads and trims the token file at p, named by key.
+func (l *loader) tokenFileAs(key, p string) string {
 	f, err := os.Open(p)
 	if err != nil {
-		l.errf("api.token_file", "cannot read the token: %w", err)
+		l.errf(key, "cannot read the token: %w", err)
 		return ""
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxTokenFile+1))
 	switch {
 	case err != nil:
-		l.errf("api.token_file", "cannot read the token from %s: %w", p, err)
+		l.errf(key, "cannot read the token from %s: %w", p, err)
 		return ""
 	case len(data) > maxTokenFile:
-		l.errf("api.token_file", "%s is larger than a token can be: is it the right file?", p)
+		l.errf(key, "%s is larger than a token can be: is it the right file?", p)
 		return ""
 	}
 	// Windows Notepad may save the file with a UTF-8 byte order mark.
 	tok := strings.TrimSpace(strings.TrimPrefix(string(data), "\ufeff"))
 	if tok == "" {
-		l.errf("api.token_file", "%s is empty: put the API token in it", p)
+		l.errf(key, "%s is empty: put the API token in it", p)
 		return ""
 	}
-	l.warnReadable("api.token_file", p, "the token file")
-	return l.checkToken("api.token_file", tok)
+	l.warnReadable(key, p, "the token file")
+	return l.checkToken(key, tok)
 }
 
 // checkToken refuses a token holding control characters or inner spaces

@@ -13,11 +13,12 @@ import (
 	"github.com/odailies/odailies-uploader/odailies"
 )
 
-// checkBaseURL checks api.base_url with the API client's own rule.
-func (l *loader) checkBaseURL(raw string) string {
+// checkBaseURL checks api.base_url (or a show's base_url, key) with the
+// API client's own rule.
+func (l *loader) checkBaseURL(key, raw string) string {
 	s, err := odailies.CheckBaseURL(raw)
 	if err != nil {
-		l.errf("api.base_url", "%v", err)
+		l.errf(key, "%v", err)
 		return strings.TrimSpace(raw)
 	}
 	return s
@@ -147,12 +148,12 @@ func folderProblem(key, p string) string {
 
 // checkPriority keeps the priority list; names that are not watched are
 // harmless but worth a warning.
-func (l *loader) checkPriority(prio, dirs []string) []string {
+func (l *loader) checkPriority(key string, prio, dirs []string) []string {
 	out := make([]string, 0, len(prio))
 	for _, p := range prio {
 		c := cleanDir(p)
 		if !slices.Contains(dirs, c) {
-			l.warnf("upload.priority: %q is not in watch.dirs, so it has no effect", p)
+			l.warnf("%s: %q is not in watch.dirs, so it has no effect", l.showKey(key), p)
 		}
 		out = append(out, c)
 	}
