@@ -249,9 +249,9 @@ func (s *sharedJobs) free(j queue.Job) {
 	}
 }
 
-func (s *sharedJobs) Done(j queue.Job) error {
+func (s *sharedJobs) Done(j queue.Job, d queue.Delivery) error {
 	defer s.free(j)
-	return s.Jobs.Done(j)
+	return s.Jobs.Done(j, d)
 }
 
 func (s *sharedJobs) Retry(j queue.Job, at time.Time, reason string) error {
