@@ -10,8 +10,9 @@ import (
 // cmdRetry puts failed jobs back in the queue: through the running
 // daemon's control channel, or in the queue itself when none runs.
 func cmdRetry(ctx context.Context, c *cli, args []string) error {
-	fs, configPath := c.commandFlags("retry", "[PATH…]",
+	fs, configPath := c.commandFlags("retry", "[-watch NAME] [PATH…]",
 		"Put failed uploads back in the queue: all of them, or the files named (relative to watch.root, or absolute).")
+	watch := fs.String("watch", "", "only the show named `NAME` (a [[watch]] table's name); default: every show")
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -19,11 +20,18 @@ func cmdRetry(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	paths, err := daemon.RetryPaths(cfg.Watch.Root, fs.Args())
+	shows, err := daemon.ShowsNamed(cfg, *watch)
+	if err != nil {
+		return err
+	}
+	if len(shows) > 1 && fs.NArg() > 0 {
+		return usageErrorf("retry: the config has %d shows: name the one the files are in with -watch NAME", len(shows))
+	}
+	paths, err := daemon.RetryPaths(shows[0].Watch.Root, fs.Args())
 	if err != nil {
 		return usageErrorf("retry: %w", err)
 	}
-	n, how, err := daemon.Retry(ctx, cfg, paths)
+	n, how, err := daemon.Retry(ctx, cfg, *watch, paths)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,8 @@ import (
 // RetryRequest asks for failed jobs to be put back in the queue.
 type RetryRequest struct {
 	Paths []string `json:"paths"` // relative to watch.root, slash-separated; empty: every failed job
+	// Watch names the show (retry -watch); "": every show.
+	Watch string `json:"watch,omitempty"`
 }
 
 // RetryAnswer says how many were.
@@ -52,10 +54,22 @@ func (d *Daemon) answerRetry(ctx context.Context, raw json.RawMessage) (any, err
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return nil, fmt.Errorf("%w: retry: %v", control.ErrBadRequest, err)
 	}
-	n, err := d.queue.Requeue(req.Paths)
-	if err != nil {
-		return nil, fmt.Errorf("requeue: %w", err)
+	parts := d.parts()
+	if req.Watch != "" && d.shows != nil {
+		c, err := d.show(req.Watch)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", control.ErrBadRequest, err)
+		}
+		parts = []*Daemon{c}
 	}
-	d.log.Info("failed uploads put back in the queue", "files", n)
-	return RetryAnswer{Requeued: n}, nil
+	total := 0
+	for _, p := range parts {
+		n, err := p.queue.Requeue(req.Paths)
+		if err != nil {
+			return nil, fmt.Errorf("requeue: %w", err)
+		}
+		p.log.Info("failed uploads put back in the queue", "files", n)
+		total += n
+	}
+	return RetryAnswer{Requeued: total}, nil
 }

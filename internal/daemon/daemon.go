@@ -39,6 +39,21 @@ type Daemon struct {
 	up      *uploader.Uploader
 	report  *reporter
 	control *control.Server
+
+	// With several shows (shows.go): one child per show, holding its
+	// queue, watcher and uploader, and the budget they share; queue,
+	// watcher and up above are then nil. name is a child's show.
+	shows  []*Daemon
+	shared *uploader.Shared
+	name   string
+}
+
+// parts are the daemons that hold a queue: the children, or d itself.
+func (d *Daemon) parts() []*Daemon {
+	if d.shows != nil {
+		return d.shows
+	}
+	return []*Daemon{d}
 }
 
 // Open opens the queue in cfg.State.Dir and builds every part from cfg.
@@ -48,8 +63,48 @@ func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	if err := prepareStateDir(cfg); err != nil {
 		return nil, err
 	}
-	q, err := queue.Open(filepath.Join(cfg.State.Dir, QueueFile), queue.Options{
-		Priority: cfg.Upload.Priority,
+	if len(cfg.Shows) > 1 {
+		d := &Daemon{cfg: cfg, log: log}
+		if err := d.openShows(); err != nil {
+			return nil, err
+		}
+		d.report = newReporter(d, status.Path(cfg.State.Dir))
+		d.control = d.newControl()
+		return d, nil
+	}
+	p := filepath.Join(cfg.State.Dir, QueueFile)
+	if len(cfg.Shows) == 1 {
+		var err error
+		if p, err = QueuePath(cfg, cfg.Shows[0]); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return nil, config.Errorf("create %s: %w", filepath.Dir(p), err)
+		}
+	}
+	q, err := openQueue(p, cfg.Upload.Priority, log)
+	if err != nil {
+		return nil, err
+	}
+	if len(cfg.Shows) == 1 {
+		if err := writeShowInfo(p, cfg.Shows[0]); err != nil {
+			log.Warn("cannot record whose queue this is", "path", p, "err", err)
+		}
+	}
+	d := &Daemon{cfg: cfg, log: log, queue: q}
+	if err := d.buildPipeline(); err != nil {
+		q.Close()
+		return nil, err
+	}
+	d.report = newReporter(d, status.Path(cfg.State.Dir))
+	d.control = d.newControl()
+	return d, nil
+}
+
+// openQueue opens a queue file; a locked one is a *config.Error.
+func openQueue(p string, priority []string, log *slog.Logger) (*queue.Queue, error) {
+	q, err := queue.Open(p, queue.Options{
+		Priority: priority,
 		Logger:   log.With("component", "queue"),
 	})
 	if errors.Is(err, queue.ErrLocked) {
@@ -58,15 +113,11 @@ func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the queue in state.dir: %w", err)
 	}
-	d := &Daemon{cfg: cfg, log: log, queue: q}
-	if err := d.build(); err != nil {
-		q.Close()
-		return nil, err
-	}
-	return d, nil
+	return q, nil
 }
 
-func (d *Daemon) build() error {
+// buildPipeline builds d's watcher and uploader over its queue.
+func (d *Daemon) buildPipeline() error {
 	cfg := d.cfg
 	client, err := APIClient(cfg)
 	if err != nil {
@@ -91,6 +142,7 @@ func (d *Daemon) build() error {
 		APIBaseURL:           cfg.API.BaseURL,
 		TokenSource:          cfg.API.TokenSource,
 		AllowInsecureStorage: cfg.Upload.AllowInsecureStorage,
+		Verify:               cfg.Upload.Verify,
 		Workers:              cfg.Upload.Workers,
 		FirstClass:           firstClass(cfg.Upload.Priority),
 		RetryMin:             cfg.Upload.RetryMin,
@@ -101,9 +153,9 @@ func (d *Daemon) build() error {
 		Headers:              cfg.Upload.Headers,
 		UserAgent:            buildinfo.UserAgent(),
 		Logger:               d.log.With("component", "uploader"),
+		Shared:               d.shared,
+		Name:                 d.name,
 	})
-	d.report = newReporter(d, status.Path(cfg.State.Dir))
-	d.control = d.newControl()
 	return nil
 }
 
@@ -131,11 +183,34 @@ func APIClient(cfg *config.Config) (*odailies.Client, error) {
 	return client, nil
 }
 
-// Close closes the queue.
-func (d *Daemon) Close() error { return d.queue.Close() }
+// Close closes the queue (every show's).
+func (d *Daemon) Close() error {
+	var errs []error
+	for _, p := range d.parts() {
+		if p.queue != nil {
+			errs = append(errs, p.queue.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
 
-// Counts are the queue's counts now.
-func (d *Daemon) Counts() queue.Counts { return d.queue.Counts() }
+// Counts are the queue's counts now (every show's, added up).
+func (d *Daemon) Counts() queue.Counts {
+	var c queue.Counts
+	for _, p := range d.parts() {
+		pc := p.queue.Counts()
+		c.Queued += pc.Queued
+		c.Active += pc.Active
+		c.Done += pc.Done
+		c.Failed += pc.Failed
+		c.Gone += pc.Gone
+		c.Missing += pc.Missing
+		c.QueuedBytes += pc.QueuedBytes
+		c.ActiveBytes += pc.ActiveBytes
+		c.DoneBytes += pc.DoneBytes
+	}
+	return c
+}
 
 // Run runs every part until ctx ends or one fails: what the service runs.
 // A stop (ctx ending) is not an error.
@@ -156,8 +231,12 @@ func (d *Daemon) run(ctx context.Context, until func(ctx context.Context) error)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	g, gctx := errgroup.WithContext(runCtx)
-	g.Go(func() error { return d.watcher.Run(gctx, &enqueuer{q: d.queue, log: d.log}) })
-	g.Go(func() error { return d.up.Run(gctx) })
+	if d.shows != nil {
+		d.runShows(gctx, g.Go)
+	} else {
+		g.Go(func() error { return d.watcher.Run(gctx, &enqueuer{q: d.queue, log: d.log}) })
+		g.Go(func() error { return d.up.Run(gctx) })
+	}
 	g.Go(func() error { return d.report.Run(gctx) })
 	g.Go(func() error { return d.serveControl(gctx) })
 	var untilErr error

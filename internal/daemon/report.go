@@ -123,7 +123,7 @@ func (d *Daemon) answerReport(ctx context.Context, raw json.RawMessage) (any, er
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return nil, fmt.Errorf("%w: report: %v", control.ErrBadRequest, err)
 	}
-	files, err := deliveredFiles(d.queue, req)
+	files, err := deliveredFiles(d.parts()[0].queue, req)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/odailies/odailies-uploader/internal/buildinfo"
@@ -130,14 +131,24 @@ func (r *reporter) healthChanged(from status.State, doc *status.Doc) {
 
 // collect reads every part's state into a status document.
 func (r *reporter) collect(now time.Time) *status.Doc {
-	c := r.d.queue.Counts()
-	snap := r.d.up.Snapshot()
-	ws := r.d.watcher.Status()
+	if r.d.shows != nil {
+		return r.collectShows(now)
+	}
+	return r.collectOne(r.d, now)
+}
+
+// collectOne is the status of one show's parts, d's.
+func (r *reporter) collectOne(d *Daemon, now time.Time) *status.Doc {
+	c := d.queue.Counts()
+	snap := d.up.Snapshot()
+	ws := d.watcher.Status()
 	doc := &status.Doc{
 		State: status.Running, Updated: now.UTC(),
 		Queued: c.Queued, Active: c.Active, Done: c.Done, Failed: c.Failed, Gone: c.Gone, Missing: c.Missing,
 		BytesDone: c.DoneBytes, QueuedBytes: c.QueuedBytes, Rate: snap.Rate,
 		ActiveFiles: make([]status.ActiveFile, 0, len(snap.Active)),
+		Verified: status.Verified{ETag: c.Verified.ETag, ContentMD5: c.Verified.ContentMD5,
+			None: c.Verified.None, Unknown: c.Verified.Unknown},
 		Watcher: status.Watcher{Mode: ws.Mode, Dirs: ws.Dirs, LastScan: utcOrZero(ws.LastScan),
 			Error: ws.Error, Pending: ws.Pending, WriterCheck: ws.WriterCheck,
 			MoreProblems: ws.MoreProblems},
@@ -156,10 +167,10 @@ func (r *reporter) collect(now time.Time) *status.Doc {
 	if left := c.QueuedBytes + c.ActiveBytes - sent; snap.Rate > 0 && left > 0 {
 		doc.ETASeconds = int64(float64(left) / snap.Rate)
 	}
-	doc.RecentFailures = r.failures()
+	doc.RecentFailures = r.failures(d)
 	switch {
-	case r.d.queue.WriteError() != nil:
-		doc.State, doc.Detail = status.StateDiskError, r.d.queue.WriteError().Error()
+	case d.queue.WriteError() != nil:
+		doc.State, doc.Detail = status.StateDiskError, d.queue.WriteError().Error()
 	case snap.Health != "" && snap.Health != uploader.HealthOK:
 		doc.State, doc.Detail = status.State(snap.Health), snap.Detail
 	case ws.Error != "":
@@ -168,9 +179,9 @@ func (r *reporter) collect(now time.Time) *status.Doc {
 	return doc
 }
 
-func (r *reporter) failures() []status.RecentFailure {
+func (r *reporter) failures(d *Daemon) []status.RecentFailure {
 	out := []status.RecentFailure{}
-	fs, err := r.d.queue.Failures(10)
+	fs, err := d.queue.Failures(10)
 	if err != nil {
 		r.log.Warn("cannot read failures from the queue", "err", err)
 		return out
@@ -196,10 +207,19 @@ func (r *reporter) summaryAttrs(doc *status.Doc) []any {
 
 // summary is the one-line account logged at stop.
 func (r *reporter) summary() string {
-	c := r.d.queue.Counts()
-	s := r.d.up.Snapshot()
-	return fmt.Sprintf("uploaded=%d (%s) queued=%d failed=%d gone=%d",
-		s.Uploaded, units.Bytes(s.BytesDone), c.Queued, c.Failed, c.Gone)
+	parts := r.d.parts()
+	var out []string
+	for _, d := range parts {
+		c := d.queue.Counts()
+		s := d.up.Snapshot()
+		line := fmt.Sprintf("uploaded=%d (%s) queued=%d failed=%d gone=%d",
+			s.Uploaded, units.Bytes(s.BytesDone), c.Queued, c.Failed, c.Gone)
+		if len(parts) > 1 {
+			line = fmt.Sprintf("show %q: %s", d.name, line)
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "; ")
 }
 
 func utcOrZero(t time.Time) time.Time {

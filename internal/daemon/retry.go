@@ -27,22 +27,58 @@ const (
 // daemon's control channel, or, when no daemon answers, in queue.db
 // itself. It creates nothing in state.dir, so it is safe to run as root
 // beside a daemon that runs as the service user.
-func Retry(ctx context.Context, cfg *config.Config, paths []string) (n int, how string, err error) {
+func Retry(ctx context.Context, cfg *config.Config, watch string, paths []string) (n int, how string, err error) {
+	shows, err := ShowsNamed(cfg, watch)
+	if err != nil {
+		return 0, "", err
+	}
 	var ans RetryAnswer
-	err = control.Dial(controlPath(cfg.State.Dir), control.ClientOptions{Log: cfg.Log.File}).Call(ctx, "retry", RetryRequest{Paths: paths}, &ans)
+	err = control.Dial(controlPath(cfg.State.Dir), control.ClientOptions{Log: cfg.Log.File}).Call(ctx, "retry", RetryRequest{Paths: paths, Watch: watch}, &ans)
 	if err == nil {
 		return ans.Requeued, ByDaemon, nil
 	}
 	if !errors.Is(err, control.ErrNotRunning) {
 		return 0, "", fmt.Errorf("hand the request to the running daemon: %w", err)
 	}
-	n, err = requeueDirectly(cfg, paths)
-	return n, Directly, err
+	for _, s := range shows {
+		m, err := requeueDirectly(cfg, s, paths)
+		if err != nil {
+			return n, Directly, showErr(cfg, s, err)
+		}
+		n += m
+	}
+	return n, Directly, nil
+}
+
+// ShowsNamed is the show named name, or every show when name is "".
+func ShowsNamed(cfg *config.Config, name string) ([]config.Show, error) {
+	if name == "" {
+		return cfg.Shows, nil
+	}
+	var names []string
+	for _, s := range cfg.Shows {
+		if s.Name == name {
+			return []config.Show{s}, nil
+		}
+		names = append(names, fmt.Sprintf("%q", s.Name))
+	}
+	return nil, config.Errorf("-watch %q: no show of %s is named so: it has %s", name, cfg.Path, strings.Join(names, ", "))
+}
+
+// showErr names the show in err when the config has several.
+func showErr(cfg *config.Config, s config.Show, err error) error {
+	if len(cfg.Shows) < 2 {
+		return err
+	}
+	return fmt.Errorf("show %q: %w", s.Name, err)
 }
 
 // requeueDirectly opens an existing queue.db, never creating one.
-func requeueDirectly(cfg *config.Config, paths []string) (int, error) {
-	p := filepath.Join(cfg.State.Dir, QueueFile)
+func requeueDirectly(cfg *config.Config, s config.Show, paths []string) (int, error) {
+	p, err := QueuePath(cfg, s)
+	if err != nil {
+		return 0, err
+	}
 	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 		return 0, nil // never run with this state.dir: nothing failed
 	} else if err != nil {

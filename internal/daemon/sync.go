@@ -45,6 +45,9 @@ func (d *Daemon) Sync(ctx context.Context, o SyncOptions) error {
 	if o.GiveUp <= 0 {
 		o.GiveUp = DefaultGiveUp
 	}
+	if d.shows != nil {
+		return d.syncShows(ctx, o)
+	}
 	if err := d.noFolderAtAll(); err != nil {
 		d.log.Error("nothing to sync", "err", err)
 		return err
@@ -54,9 +57,14 @@ func (d *Daemon) Sync(ctx context.Context, o SyncOptions) error {
 	if err == nil && ctx.Err() != nil {
 		err = w.interrupted()
 	}
+	return d.syncEnd(err)
+}
+
+// syncEnd logs sync's outcome and words its error.
+func (d *Daemon) syncEnd(err error) error {
 	switch {
 	case errors.Is(err, ErrJobsFailed):
-		n := d.queue.Counts().Failed
+		n := d.Counts().Failed
 		d.log.Warn("sync finished with failed uploads", "failed", n)
 		err = fmt.Errorf("%d upload(s) failed: %w", n, err)
 	case err != nil:

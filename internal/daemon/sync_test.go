@@ -150,7 +150,7 @@ func TestRetryReachesTheRunningDaemon(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- d.Run(ctx) }()
 	waitFor(t, "a failed upload", func() bool { return d.Counts().Failed == 1 })
-	n, how, err := Retry(t.Context(), cfg, nil)
+	n, how, err := Retry(t.Context(), cfg, "", nil)
 	if err != nil || n != 1 || how != ByDaemon {
 		t.Fatalf("Retry = %d, %q, %v; want 1 by the daemon", n, how, err)
 	}
@@ -165,7 +165,7 @@ func TestRetryReachesTheRunningDaemon(t *testing.T) {
 func TestRetryWithoutADaemonCreatesNothing(t *testing.T) {
 	w := newWorld(t, 0, "_graded", "_thumbnails")
 	cfg := w.config()
-	n, how, err := Retry(t.Context(), cfg, nil)
+	n, how, err := Retry(t.Context(), cfg, "", nil)
 	if err != nil || n != 0 || how != Directly {
 		t.Fatalf("Retry = %d, %q, %v; want 0, directly", n, how, err)
 	}

@@ -71,6 +71,45 @@ type Doc struct {
 	// Bandwidth is the upload cap in force (upload.bandwidth or
 	// upload.bandwidth_schedule).
 	Bandwidth Bandwidth `json:"bandwidth"`
+
+	// Verified counts the done files by how the storage confirmed their
+	// bytes (the delivery report says it per file).
+	Verified Verified `json:"verified"`
+
+	// Watches is each show of a config with several ([[watch]] tables),
+	// in the config's order; absent with one show. The counts above are
+	// their totals; State above is running while any show can upload
+	// (a show that is blocked is said in its own entry and in Detail),
+	// and a show's blocking state when every show is blocked.
+	Watches []Watch `json:"watches,omitempty"`
+}
+
+// Watch is one show's part of the status.
+type Watch struct {
+	Name      string  `json:"name"`
+	State     State   `json:"state"`
+	Detail    string  `json:"detail,omitempty"`
+	Root      string  `json:"root"`
+	ProjectID string  `json:"project_id"`
+	Queued    int     `json:"queued"`
+	Active    int     `json:"active"`
+	Done      int     `json:"done"`
+	Failed    int     `json:"failed"`
+	Gone      int     `json:"gone"`
+	BytesDone int64   `json:"bytes_done"`
+	Rate      float64 `json:"rate_bytes_per_s"`
+}
+
+// Verified is the done files by verification, keyed as the delivery
+// report spells it: "md5+etag" (the storage checked Content-MD5 and its
+// ETag is the MD5), "md5" (it checked Content-MD5; its ETag was not an
+// MD5 to compare), "none" (upload.verify = "none": not verified) and
+// "unknown" (uploaded before verification existed).
+type Verified struct {
+	ETag       int `json:"md5+etag"`
+	ContentMD5 int `json:"md5"`
+	None       int `json:"none"`
+	Unknown    int `json:"unknown"`
 }
 
 // Bandwidth is the cap in force and, with a schedule, its next change.

@@ -32,11 +32,29 @@ func Render(w io.Writer, doc *Doc, now time.Time, service string) {
 		fmt.Fprintf(tw, ", about %s left", time.Duration(doc.ETASeconds)*time.Second)
 	}
 	fmt.Fprintln(tw)
+	printVerified(tw, doc.Verified)
 	printBandwidth(tw, doc.Bandwidth, now)
 	printWatcher(tw, doc.Watcher, now)
+	printWatches(tw, doc.Watches)
 	tw.Flush()
 	printActive(w, doc.ActiveFiles)
 	printFailures(w, doc.RecentFailures)
+}
+
+// printVerified says how the done files were verified, when any are.
+func printVerified(w io.Writer, v Verified) {
+	ok := v.ETag + v.ContentMD5
+	if ok+v.None+v.Unknown == 0 {
+		return
+	}
+	fmt.Fprintf(w, "Verified:\t%d file(s) checked by the storage (%d with its ETag, %d by Content-MD5 only)", ok, v.ETag, v.ContentMD5)
+	if v.None > 0 {
+		fmt.Fprintf(w, ", %d not verified (upload.verify = \"none\")", v.None)
+	}
+	if v.Unknown > 0 {
+		fmt.Fprintf(w, ", %d uploaded before verification existed", v.Unknown)
+	}
+	fmt.Fprintln(w)
 }
 
 func describeState(doc *Doc, now time.Time) string {
@@ -125,4 +143,16 @@ func capText(limit int64) string {
 		return "unlimited"
 	}
 	return units.Rate(float64(limit))
+}
+
+// printWatches lists each show of a config with several: its state and
+// counts (the Files line above is their total).
+func printWatches(w io.Writer, ws []Watch) {
+	for _, s := range ws {
+		fmt.Fprintf(w, "Show %q:\t%s; queued %d, active %d, done %d, failed %d, gone %d; %s, now %s (project %s, %s)\n",
+			s.Name, s.State, s.Queued, s.Active, s.Done, s.Failed, s.Gone, units.Bytes(s.BytesDone), units.Rate(s.Rate), s.ProjectID, s.Root)
+		if s.Detail != "" {
+			fmt.Fprintf(w, "\t%s\n", s.Detail)
+		}
+	}
 }

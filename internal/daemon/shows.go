@@ -1,0 +1,360 @@
+package daemon
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/status"
+	"github.com/odailies/odailies-uploader/uploader"
+)
+
+// # Several shows
+//
+// A config with several shows runs one pipeline per show (watcher, queue,
+// uploader: a child Daemon each, in d.shows) under one process: one
+// errgroup, one status.json, one control channel, one log (lines name
+// the show, watch=NAME), and one uploader.Shared for the worker budget
+// and the bandwidth cap. A config with one show is one Daemon, exactly as
+// before.
+//
+// # Whose state is whose
+//
+// Each show has its own queue. What identifies a show's uploads is its
+// root and project, not its name: the queue of the show with root R and
+// project P is <state.dir>/watches/<ID>/queue.db, ID the first 16 hex
+// digits of SHA-256(R "\n" P). A show renamed keeps its queue. The
+// single-show layout, <state.dir>/queue.db, stays the queue of the show
+// it was written for, which <state.dir>/queue.json records (root and
+// project; written at every start with one show):
+//
+//  1. watches/<ID>/queue.db, when it exists;
+//  2. else <state.dir>/queue.db, when queue.json names this root and
+//     project, or when there is no queue.json (an older version wrote
+//     queue.db) and the config has this one show only;
+//  3. else, new: <state.dir>/queue.db for a config of one show when no
+//     queue.db is there, watches/<ID>/queue.db otherwise.
+//
+// So converting the single form to one [[watch]] table, renaming a show
+// or adding others next to it never sends its files again: its queue
+// knows them. A queue.db with no queue.json and a config of several shows
+// is refused (rule 2 cannot say whose it is): run once with that show
+// alone and the others are added after.
+
+// ShowID is what keys a show's state: its root and project.
+func ShowID(s config.Show) string {
+	sum := sha256.Sum256([]byte(s.Watch.Root + "\n" + s.API.ProjectID))
+	return hex.EncodeToString(sum[:8])
+}
+
+// ownerFile records whose queue <state.dir>/queue.db is.
+const ownerFile = "queue.json"
+
+// queueOwner is the content of ownerFile.
+type queueOwner struct {
+	Name      string `json:"name"`
+	Root      string `json:"root"`
+	ProjectID string `json:"project_id"`
+}
+
+// QueuePath is the queue file of show s under cfg, by the rule above.
+// It creates nothing; ok is false when a several-shows config meets a
+// queue.db nobody recorded (the error says what to do).
+func QueuePath(cfg *config.Config, s config.Show) (string, error) {
+	dir := cfg.State.Dir
+	keyed := filepath.Join(dir, "watches", ShowID(s), QueueFile)
+	if exists(keyed) {
+		return keyed, nil
+	}
+	legacy := filepath.Join(dir, QueueFile)
+	if !exists(legacy) {
+		if len(cfg.Shows) == 1 {
+			return legacy, nil
+		}
+		return keyed, nil
+	}
+	owner, err := readOwner(dir)
+	switch {
+	case err == nil:
+		if owner.Root == s.Watch.Root && owner.ProjectID == s.API.ProjectID {
+			return legacy, nil
+		}
+		return keyed, nil
+	case !errors.Is(err, fs.ErrNotExist):
+		return "", fmt.Errorf("read %s: %w", filepath.Join(dir, ownerFile), err)
+	case len(cfg.Shows) == 1:
+		return legacy, nil
+	}
+	return "", config.Errorf("%s was written by an earlier version for one show, and the config now has %d: "+
+		"which show's uploads it holds is not recorded. Run once with only that show in %s (so %s records it), "+
+		"then add the others; otherwise its files would be sent again, or another show's taken as sent",
+		legacy, len(cfg.Shows), cfg.Path, ownerFile)
+}
+
+func exists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func readOwner(dir string) (queueOwner, error) {
+	var o queueOwner
+	b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+	if err != nil {
+		return o, err
+	}
+	if err := json.Unmarshal(b, &o); err != nil {
+		return o, fmt.Errorf("%s: %w", ownerFile, err)
+	}
+	return o, nil
+}
+
+// writeFileAtomic writes data to p through a temporary file (0600).
+func writeFileAtomic(p string, data []byte) error {
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+// showConfig is cfg as one show's pipeline sees it: its API, tree and
+// priority in the places a single-show config has them.
+func showConfig(cfg *config.Config, s config.Show) *config.Config {
+	c := *cfg
+	c.API, c.Watch = s.API, s.Watch
+	c.Upload.Priority = s.Priority
+	c.Shows = []config.Show{s}
+	return &c
+}
+
+// openShows opens one child Daemon per show, sharing shared.
+func (d *Daemon) openShows() error {
+	d.shared = uploader.NewShared(uploader.SharedOptions{
+		Workers:           d.cfg.Upload.Workers,
+		Bandwidth:         d.cfg.Upload.Bandwidth,
+		BandwidthSchedule: d.cfg.Upload.BandwidthSchedule,
+		Logger:            d.log.With("component", "uploader"),
+	})
+	for _, s := range d.cfg.Shows {
+		child, err := d.openShow(s)
+		if err != nil {
+			d.Close()
+			return fmt.Errorf("show %q: %w", s.Name, err)
+		}
+		d.shows = append(d.shows, child)
+	}
+	return nil
+}
+
+// openShow opens show s's queue and builds its watcher and uploader.
+func (d *Daemon) openShow(s config.Show) (*Daemon, error) {
+	p, err := QueuePath(d.cfg, s)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		return nil, config.Errorf("create %s: %w", filepath.Dir(p), err)
+	}
+	log := d.log.With("watch", s.Name)
+	q, err := openQueue(p, s.Priority, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeShowInfo(p, s); err != nil {
+		log.Warn("cannot record whose queue this is", "path", p, "err", err)
+	}
+	child := &Daemon{cfg: showConfig(d.cfg, s), log: log, queue: q, name: s.Name, shared: d.shared}
+	if err := child.buildPipeline(); err != nil {
+		q.Close()
+		return nil, err
+	}
+	return child, nil
+}
+
+// writeShowInfo records beside a show's queue whose it is: queue.json for
+// <state.dir>/queue.db, watch.json in its own folder (for people).
+func writeShowInfo(p string, s config.Show) error {
+	b, err := json.MarshalIndent(queueOwner{Name: s.Name, Root: s.Watch.Root, ProjectID: s.API.ProjectID}, "", "  ")
+	if err != nil {
+		return err
+	}
+	name := "watch.json"
+	if filepath.Base(filepath.Dir(filepath.Dir(p))) != "watches" {
+		name = ownerFile
+	}
+	return writeFileAtomic(filepath.Join(filepath.Dir(p), name), append(b, '\n'))
+}
+
+// show is the child of the show named name, or an error listing them.
+func (d *Daemon) show(name string) (*Daemon, error) {
+	for _, c := range d.shows {
+		if c.name == name {
+			return c, nil
+		}
+	}
+	var names []string
+	for _, s := range d.cfg.Shows {
+		names = append(names, fmt.Sprintf("%q", s.Name))
+	}
+	return nil, fmt.Errorf("no show is named %q: the config has %s", name, strings.Join(names, ", "))
+}
+
+// runShows runs every show's watcher and uploader, and the shared budget,
+// in g.
+func (d *Daemon) runShows(ctx context.Context, gGo func(func() error)) {
+	gGo(func() error { return d.shared.Run(ctx) })
+	for _, c := range d.shows {
+		gGo(func() error { return c.watcher.Run(ctx, &enqueuer{q: c.queue, log: c.log}) })
+		gGo(func() error { return c.up.Run(ctx) })
+	}
+}
+
+// collectShows is the status of several shows: each one's entry, and
+// their totals in the document's own keys. The top-level state is
+// running while any show can upload; when every show is blocked it is
+// the first show's state. Detail names each show that is not running.
+func (r *reporter) collectShows(now time.Time) *status.Doc {
+	var doc *status.Doc
+	var problems []string
+	blocked := 0
+	for _, c := range r.d.shows {
+		cd := r.collectOne(c, now)
+		w := status.Watch{Name: c.name, State: cd.State, Detail: cd.Detail, Root: c.cfg.Watch.Root,
+			ProjectID: c.cfg.API.ProjectID, Queued: cd.Queued, Active: cd.Active, Done: cd.Done,
+			Failed: cd.Failed, Gone: cd.Gone, BytesDone: cd.BytesDone, Rate: cd.Rate}
+		if cd.State != status.Running {
+			blocked++
+			problems = append(problems, fmt.Sprintf("show %q: %s: %s", c.name, cd.State, cd.Detail))
+		}
+		if doc == nil {
+			doc = cd
+			doc.Watcher.Dirs = nil
+			doc.ActiveFiles, doc.RecentFailures = []status.ActiveFile{}, []status.RecentFailure{}
+			doc.Queued, doc.Active, doc.Done, doc.Failed, doc.Gone, doc.Missing = 0, 0, 0, 0, 0, 0
+			doc.BytesDone, doc.QueuedBytes, doc.Rate, doc.ETASeconds = 0, 0, 0, 0
+		}
+		doc.Queued += cd.Queued
+		doc.Active += cd.Active
+		doc.Done += cd.Done
+		doc.Failed += cd.Failed
+		doc.Gone += cd.Gone
+		doc.Missing += cd.Missing
+		doc.BytesDone += cd.BytesDone
+		doc.QueuedBytes += cd.QueuedBytes
+		doc.Rate += cd.Rate
+		doc.ETASeconds = max(doc.ETASeconds, cd.ETASeconds)
+		for _, a := range cd.ActiveFiles {
+			a.Path = c.name + ": " + a.Path
+			doc.ActiveFiles = append(doc.ActiveFiles, a)
+		}
+		for _, f := range cd.RecentFailures {
+			f.Path = c.name + ": " + f.Path
+			doc.RecentFailures = append(doc.RecentFailures, f)
+		}
+		for _, dir := range cd.Watcher.Dirs {
+			doc.Watcher.Dirs = append(doc.Watcher.Dirs, dir)
+		}
+		if cd.Watcher.LastScan.Before(doc.Watcher.LastScan) || cd.Watcher.LastScan.IsZero() {
+			doc.Watcher.LastScan = cd.Watcher.LastScan
+		}
+		doc.Watches = append(doc.Watches, w)
+	}
+	doc.State, doc.Detail = status.Running, strings.Join(problems, "; ")
+	if blocked == len(r.d.shows) {
+		doc.State = doc.Watches[0].State
+	}
+	return doc
+}
+
+// syncShows is Sync for several shows: each show ends by its own rules
+// (shows.go, sync.go), and sync returns when every show has ended. A show
+// that ends on an error (its token refused, nothing uploaded for GiveUp)
+// is logged naming it when it happens, and the others go on; the error
+// returned names every show that did not finish, "show "B": …".
+func (d *Daemon) syncShows(ctx context.Context, o SyncOptions) error {
+	waits := make([]*syncWait, len(d.shows))
+	ended := make([]bool, len(d.shows))
+	errs := make([]error, len(d.shows))
+	left := len(d.shows)
+	for i, c := range d.shows {
+		waits[i] = &syncWait{d: c, giveUp: o.GiveUp, now: time.Now}
+		if err := c.noFolderAtAll(); err != nil {
+			c.log.Error("nothing to sync for this show", "err", err)
+			ended[i], errs[i] = true, err
+			left--
+		}
+	}
+	if left == 0 {
+		return d.showsError(errs)
+	}
+	wait := func(ctx context.Context) error {
+		for _, w := range waits {
+			w.progress = w.now()
+		}
+		tick := time.NewTicker(waitTick)
+		defer tick.Stop()
+		for left > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-tick.C:
+			}
+			for i, c := range d.shows {
+				if ended[i] {
+					continue
+				}
+				done, err := waits[i].check(c.up.Snapshot(), c.watcher.Status(), c.queue.Counts())
+				if !done && err == nil {
+					continue
+				}
+				ended[i], errs[i] = true, err
+				left--
+				switch {
+				case errors.Is(err, ErrJobsFailed):
+					c.log.Warn("show finished with failed uploads", "failed", c.queue.Counts().Failed)
+				case err != nil:
+					c.log.Error("show stopped; the other shows go on", "err", err)
+				default:
+					c.log.Info("show finished: everything is uploaded")
+				}
+			}
+		}
+		return d.showsError(errs)
+	}
+	err := d.run(ctx, wait)
+	if err == nil && ctx.Err() != nil {
+		for i, w := range waits {
+			if !ended[i] {
+				errs[i] = w.interrupted()
+			}
+		}
+		err = d.showsError(errs)
+	}
+	return d.syncEnd(err)
+}
+
+// showsError joins the shows' errors, each naming its show; nil when
+// every show finished. ErrJobsFailed and ErrInterrupted stay visible to
+// errors.Is.
+func (d *Daemon) showsError(errs []error) error {
+	var out []error
+	for i, err := range errs {
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, ErrJobsFailed) {
+			err = fmt.Errorf("%d upload(s) failed: %w", d.shows[i].queue.Counts().Failed, err)
+		}
+		out = append(out, fmt.Errorf("show %q: %w", d.shows[i].name, err))
+	}
+	return errors.Join(out...)
+}
