@@ -33,6 +33,13 @@ type Delivery struct {
 	ETag       string       // as the storage returned it, quotes removed
 	Verified   Verification // how the storage confirmed the bytes
 	UploadedAt time.Time    // when the upload finished; zero: the queue's clock at Done
+
+	// Then is the after-upload action Done records as pending in the same
+	// commit (action.go); ActionKeep records none. FileID is the identity
+	// of the file the upload read (internal/fileid's ID.Bytes), which an
+	// action needs to check the file is still that one; all zero: unknown.
+	Then   Action
+	FileID [16]byte
 }
 
 // Delivered is a done file and its delivery, as the report lists it.
@@ -62,6 +69,9 @@ var ErrDelivery = errors.New("queue: invalid delivery")
 // that fails these is refused with ErrDelivery and the lease still holds.
 func (q *Queue) Done(j Job, d Delivery) error {
 	s, err := storeDelivery(d)
+	if err == nil && d.Then != ActionKeep && (d.Then >= actionLimit || d.FileID == [16]byte{}) {
+		err = fmt.Errorf("%w: after-upload action %d needs a known action and the file's identity", ErrDelivery, d.Then)
+	}
 	if err != nil {
 		return fmt.Errorf("done %s: %w", j.Path, err)
 	}
@@ -72,6 +82,7 @@ func (q *Queue) Done(j Job, d Delivery) error {
 			e.At = canonical(d.UploadedAt)
 		}
 		q.setDelivery(e, s)
+		q.setThen(e, d.Then, d.FileID)
 		return []mutation{putJob(e)}
 	})
 }

@@ -87,7 +87,31 @@
 // refuses it as newer (not damaged) after. Version 3 added a done
 // record's delivery (format 3: how it was verified, the MD5 sent, the
 // storage's ETag; absent = Verified "", done before verification existed),
-// raised the same way by the first Done.
+// raised the same way by the first Done. Version 4 added a done record's
+// after-upload action (format 4, below), raised by the first Done that
+// asks for one.
+//
+// # After-upload actions
+//
+// A Done whose Delivery.Then is ActionMove or ActionDelete records the
+// action, pending, with the identity of the file the upload read, in the
+// same commit as the Done: once Done returns, the action is on disk to be
+// carried out, and a crash before it is carried out leaves it pending for
+// the next Open (PendingActions), never the upload. Acted records the
+// outcome of a try:
+//
+//	pending → done     moved (with where to) or deleted
+//	pending → skipped  not carried out, for good: the file changed or went
+//	pending → failed   tried and failed, with why; listed again
+//	failed  → done, skipped or failed, as pending
+//
+// A record whose action is done is not missing when a scan does not find
+// its file (it went on purpose): Prune neither marks it nor counts it in
+// Counts.Missing, and drops it KeepMissing after the action, keeping it
+// for the report meanwhile. A new version of the path replaces the record
+// and its action, as it replaces everything else; an Enqueue of the same
+// version (the file put back by hand) queues nothing. ActionCounts counts
+// done records by the state of their action.
 //
 // # Delivery
 //

@@ -118,6 +118,7 @@ func (q *Queue) account(e *entry, sign int) {
 			c.Missing += sign
 		}
 		c.Verified.add(e.delivery().verified, sign)
+		q.accountAction(e, sign)
 	case Failed:
 		c.Failed += sign
 	case Gone:

@@ -21,6 +21,8 @@ type pruned struct {
 	expired int // done records dropped after KeepMissing
 	found   int // missing marks cleared
 	revived int // gone records queued again: the scan found their file
+
+	actedExpired int // done records dropped KeepMissing after their action moved or deleted the file
 }
 
 // Prune runs after a full scan. For each record that is not Active and
@@ -138,6 +140,16 @@ func (q *Queue) current(c pruneCandidate) *entry {
 func (q *Queue) pruneAbsent(muts []mutation, e *entry, now time.Time, n *pruned) []mutation {
 	if e.State == Done {
 		switch {
+		case e.actedOn():
+			// Moved or deleted after its upload: not missing, and kept
+			// for KeepMissing after that, for the report.
+			if now.Sub(e.act().at) < q.keepMissing {
+				return muts
+			}
+			n.actedExpired++
+			q.forget(e)
+			n.dropped++
+			return append(muts, delJob(e.id), delPath(e.Path))
 		case e.missing().IsZero():
 			q.setMissing(e, now)
 			n.marked++
@@ -174,6 +186,9 @@ func (q *Queue) logPruned(n pruned) {
 	}
 	if n.revived > 0 {
 		q.log.Info("files found missing at upload are back; queued again", "files", n.revived)
+	}
+	if n.actedExpired > 0 {
+		q.log.Info("forgot uploaded files moved or deleted after upload longer than the keep time ago", "files", n.actedExpired, "keep", q.keepMissing)
 	}
 	if n.expired > 0 {
 		q.log.Info("forgot uploaded files missing for longer than the keep time", "files", n.expired, "keep", q.keepMissing)

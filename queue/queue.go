@@ -64,6 +64,8 @@ type Queue struct {
 	byPath    map[string]*entry
 	idx       *index
 	failed    map[*entry]struct{}
+	acting    map[*entry]struct{} // Done entries whose action is pending or failed
+	actCounts ActionCounts
 	counts    Counts
 	lastID    uint64 // highest job ID handed out
 	lastLease uint64
@@ -125,6 +127,7 @@ func newQueue(db *bolt.DB, opts Options) *Queue {
 		byPath:     make(map[string]*entry),
 		idx:        newIndex(len(opts.Priority)),
 		failed:     make(map[*entry]struct{}),
+		acting:     make(map[*entry]struct{}),
 		wake:       make(chan struct{}),
 		kick:       make(chan struct{}, 1),
 		stop:       make(chan struct{}),

@@ -38,6 +38,9 @@ type recordExt struct {
 	md5      [md5.Size]byte
 	hasMD5   bool
 	verified verifiedCode
+	// The after-upload action (format 4, Done only; action.go); nil on a
+	// record without one (keep), so it costs one pointer.
+	act *actionExt
 }
 
 // verifiedCode is a Verification as stored: one byte.
@@ -94,14 +97,36 @@ func (r *record) setExt(disk string, missing time.Time) {
 }
 
 // setDelivery sets (or, with the zero value, clears) the delivery; the
-// disk spelling and the missing mark are kept.
+// disk spelling and the missing mark are kept. Clearing the delivery
+// clears the action too: only a delivered record has one.
 func (r *record) setDelivery(d storedDelivery) {
 	var x recordExt
 	if r.ext != nil {
 		x = *r.ext
 	}
 	x.etag, x.md5, x.hasMD5, x.verified = d.etag, d.md5, d.hasMD5, d.verified
+	if d == (storedDelivery{}) {
+		x.act = nil
+	}
 	r.putExt(x)
+}
+
+// setAct sets (nil: clears) the action; everything else is kept.
+func (r *record) setAct(a *actionExt) {
+	var x recordExt
+	if r.ext != nil {
+		x = *r.ext
+	}
+	x.act = a
+	r.putExt(x)
+}
+
+// act is the record's after-upload action; nil when there is none.
+func (r *record) act() *actionExt {
+	if r.ext == nil {
+		return nil
+	}
+	return r.ext.act
 }
 
 // putExt stores x, or nil when x is empty.
@@ -158,11 +183,27 @@ func (d storedDelivery) present() bool { return d != storedDelivery{} }
 //	etag      uvarint length + bytes: the storage's ETag, quotes removed;
 //	          "" when verified is 3 (it equals the MD5's hex)
 //
+// Format 4 is format 3 followed by the after-upload action of a Done
+// record (action.go):
+//
+//	act       1 byte: the action in the high nibble (1 move, 2 delete),
+//	          its state in the low one (1 pending, 2 done, 3 skipped,
+//	          4 failed)
+//	actAt     8 + 4 bytes, as mtime: when it reached its state; the zero
+//	          time while pending
+//	fileID    uvarint length (0 or 16) + the identity of the file the
+//	          upload read (internal/fileid); 16 while pending or failed
+//	dest      uvarint length + bytes: where a move put the file, relative
+//	          to the watch root with "/" (absolute when outside it); ""
+//	          unless moved
+//
+// Why an action failed or was skipped is the record's lastError.
+//
 // When it was uploaded is the record's at (a Done record enters its state
 // then). A record is written in the lowest format that holds its fields:
 // format 1 when it has none of them (byte for byte what schema version 1
 // wrote), format 2 when it has a disk spelling or a missing mark only, and
-// format 3 when it has a delivery. Reading format 1 gives Disk "" and a
+// format 3 when it has a delivery, format 4 when it has an action. Reading format 1 gives Disk "" and a
 // zero Missing, and formats 1 and 2 give no delivery: Verified ""
 // (schema.go, versions 2 and 3).
 //
@@ -172,6 +213,7 @@ const (
 	recordFormat1 = 1
 	recordFormat2 = 2
 	recordFormat3 = 3
+	recordFormat4 = 4
 )
 
 const maxAttempts = 1<<31 - 1
@@ -183,6 +225,8 @@ func encodeRecord(r *record) []byte {
 	format := byte(recordFormat1)
 	d := r.delivery()
 	switch {
+	case r.act() != nil:
+		format = recordFormat4
 	case d.present():
 		format = recordFormat3
 	case r.ext != nil:
@@ -211,13 +255,17 @@ func encodeRecord(r *record) []byte {
 	} else {
 		b = binary.AppendUvarint(b, 0)
 	}
-	return appendString(b, d.etag)
+	b = appendString(b, d.etag)
+	if format == recordFormat3 {
+		return b
+	}
+	return appendAct(b, r.act())
 }
 
 // recordVersion is the schema version a stored record needs: its format
-// (2 or 3), else 1 (schema.go, raiseVersion).
+// (2, 3 or 4), else 1 (schema.go, raiseVersion).
 func recordVersion(val []byte) uint32 {
-	if len(val) > 0 && (val[0] == recordFormat2 || val[0] == recordFormat3) {
+	if len(val) > 0 && val[0] >= recordFormat2 && val[0] <= recordFormat4 {
 		return uint32(val[0])
 	}
 	return 1
@@ -262,7 +310,7 @@ func (d *decoder) fail(format string, args ...any) {
 func (d *decoder) record() record {
 	var r record
 	f := d.byte()
-	if (f < recordFormat1 || f > recordFormat3) && d.err == nil {
+	if (f < recordFormat1 || f > recordFormat4) && d.err == nil {
 		d.fail("unknown format %d", f)
 	}
 	r.State = State(d.byte())
@@ -286,8 +334,11 @@ func (d *decoder) record() record {
 	if f >= recordFormat2 {
 		d.format2(&r)
 	}
-	if f == recordFormat3 {
+	if f >= recordFormat3 {
 		d.format3(&r)
+	}
+	if f == recordFormat4 {
+		d.format4(&r)
 	}
 	return r
 }

@@ -72,12 +72,22 @@ import (
 //	   (uploaded before verification existed), no MD5, no ETag. Every Done
 //	   this binary records has a delivery, so the version key reads 3 from
 //	   the first upload finished by it.
+//	4  additive: records in format 1, 2, 3 or 4. Format 4 adds, on a Done
+//	   record, its after-upload action (watch.after_upload, action.go):
+//	   move or delete, its state (pending, done, skipped, failed), when it
+//	   reached it, the identity of the file the upload read (while the
+//	   action is still to be carried out) and where a move put the file.
+//	   Absent from formats 1 to 3 and from every file of versions 1 to 3:
+//	   such a done record has no action (keep). The record is written in
+//	   format 4 in the same commit as its Done, so an action is pending on
+//	   disk before it is carried out; with after_upload = "keep" nothing
+//	   is ever written in format 4 and the version key stays 3.
 //
 // A record carries its own format byte as well (record.go), so a reader
 // knows which fields follow.
 
 // schemaVersion is the newest version this binary reads and writes.
-const schemaVersion uint32 = 3
+const schemaVersion uint32 = 4
 
 // baseVersion is the oldest version read without a migration step, and
 // the version of a new file: every version after it is additive.
@@ -92,7 +102,7 @@ var (
 )
 
 // migrations[v] upgrades a file from schema version v to v+1 at Open.
-// There are none: version 1 is the first schema, and 2 and 3 are additive.
+// There are none: version 1 is the first schema, and 2 to 4 are additive.
 func migrations() map[uint32]func(tx *bolt.Tx) error {
 	return map[uint32]func(tx *bolt.Tx) error{}
 }
