@@ -73,7 +73,7 @@ type PendingAction struct {
 	Disk    string // as Item.Disk: the name to open, "" when it is Path
 	Size    int64
 	ModTime time.Time
-	MD5     string // the delivery's MD5 (hex), "" when none was computed
+	MD5     string   // the delivery's MD5 (hex), "" when none was computed
 	FileID  [16]byte // identity of the file the upload read (internal/fileid's ID.Bytes)
 	Action  Action
 	State   ActState // ActPending or ActFailed
@@ -132,7 +132,7 @@ func (q *Queue) PendingActions() ([]PendingAction, error) {
 
 func (e *entry) pendingAction() PendingAction {
 	a := e.act()
-	p := PendingAction{Path: e.Path, Disk: e.disk(), Size: e.Size, ModTime: e.ModTime, 
+	p := PendingAction{Path: e.Path, Disk: e.disk(), Size: e.Size, ModTime: e.ModTime,
 		Action: a.action, State: a.state, id: e.id}
 	copy(p.FileID[:], a.fileID)
 	if a.state == ActFailed {
