@@ -214,9 +214,9 @@ type doneCounter struct {
 	spent atomic.Int64
 }
 
-func (d *doneCounter) Done(j queue.Job) error {
+func (d *doneCounter) Done(j queue.Job, dv queue.Delivery) error {
 	t0 := time.Now()
-	err := d.Jobs.Done(j)
+	err := d.Jobs.Done(j, dv)
 	d.spent.Add(int64(time.Since(t0)))
 	if d.left.Add(-1) == 0 {
 		close(d.all)

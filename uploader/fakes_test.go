@@ -3,6 +3,9 @@ package uploader
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +31,9 @@ type storage struct {
 	// hook, when set, sees every PUT first (n counts from 1) and answers
 	// it if it returns true.
 	hook func(w http.ResponseWriter, r *http.Request, n int64) bool
+	// etag, when set, is the ETag header of the 2xx to PUT n of a body
+	// whose MD5 is sum ("" sends none); nil answers `"<sum>"`, as S3 does.
+	etag func(n int64, sum string) string
 }
 
 func newStorage(t *testing.T, hook func(http.ResponseWriter, *http.Request, int64) bool) *storage {
@@ -55,10 +61,46 @@ func (s *storage) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "short body", http.StatusBadRequest)
 		return
 	}
+	sum := md5.Sum(data)
+	if code := digestCheck(r.Header, sum); code != "" {
+		storageXML(w, http.StatusBadRequest, code)
+		return
+	}
 	s.mu.Lock()
 	s.objects[r.URL.Path] = data
 	s.headers[r.URL.Path] = r.Header.Clone()
 	s.mu.Unlock()
+	etag := `"` + hex.EncodeToString(sum[:]) + `"`
+	if s.etag != nil {
+		etag = s.etag(n, hex.EncodeToString(sum[:]))
+	}
+	if etag != "" {
+		w.Header().Set("ETag", etag)
+	}
+}
+
+// digestCheck checks a Content-MD5 header as S3 does: "" when it is
+// absent or matches sum, else the XML error code to answer.
+func digestCheck(h http.Header, sum [md5.Size]byte) string {
+	v, ok := h["Content-Md5"]
+	if !ok {
+		return ""
+	}
+	got, err := base64.StdEncoding.DecodeString(v[0])
+	switch {
+	case len(v) != 1 || err != nil || len(got) != md5.Size:
+		return "InvalidDigest"
+	case !bytes.Equal(got, sum[:]):
+		return "BadDigest"
+	}
+	return ""
+}
+
+// storageXML answers an S3-style XML error.
+func storageXML(w http.ResponseWriter, status int, code string) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?>`+"\n<Error><Code>"+code+"</Code><Message>digest</Message></Error>\n")
 }
 
 func (s *storage) object(rel string) ([]byte, http.Header, bool) {

@@ -32,6 +32,8 @@ type recorder struct {
 	events []event
 	taken  []bool
 	wake   chan struct{} // capacity 1: "something was added"
+	// deliveries are the Delivery of each path's last Done.
+	deliveries map[string]queue.Delivery
 }
 
 func (r *recorder) note(kind string, j queue.Job, at time.Time, reason string, err error) error {
@@ -44,6 +46,13 @@ func (r *recorder) note(kind string, j queue.Job, at time.Time, reason string, e
 	default:
 	}
 	return err
+}
+
+// delivery is the Delivery of rel's last Done.
+func (r *recorder) delivery(rel string) queue.Delivery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.deliveries[rel]
 }
 
 // take returns the oldest outcome of rel not taken yet.
@@ -59,7 +68,15 @@ func (r *recorder) take(rel string) (event, bool) {
 	return event{}, false
 }
 
-func (r *recorder) Done(j queue.Job) error { return r.note("done", j, time.Time{}, "", r.Jobs.Done(j)) }
+func (r *recorder) Done(j queue.Job, d queue.Delivery) error {
+	r.mu.Lock()
+	if r.deliveries == nil {
+		r.deliveries = map[string]queue.Delivery{}
+	}
+	r.deliveries[j.Path] = d
+	r.mu.Unlock()
+	return r.note("done", j, time.Time{}, "", r.Jobs.Done(j, d))
+}
 func (r *recorder) Gone(j queue.Job) error { return r.note("gone", j, time.Time{}, "", r.Jobs.Gone(j)) }
 func (r *recorder) Release(j queue.Job) error {
 	return r.note("release", j, time.Time{}, "", r.Jobs.Release(j))

@@ -2,6 +2,7 @@ package uploader
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -26,9 +27,11 @@ func (u *Uploader) process(stop, work context.Context, job queue.Job) outcome {
 		return o
 	}
 	defer f.Close()
+	u.sums.wake() // the next jobs can be hashed now
+	defer u.sums.drop(keyOf(job.Item), nil)
 	prog := u.stats.start(job.Path, job.Size)
 	defer u.stats.end(prog)
-	o = u.send(stop, work, job, f, prog)
+	o = u.verified(stop, work, job, f, prog, local)
 	if o.verdict == verdictDone || o.verdict == verdictRetry {
 		// Whatever was sent, a file that changed meanwhile must go again.
 		if c, ok := u.restat(local, job); ok {
@@ -38,39 +41,80 @@ func (u *Uploader) process(stop, work context.Context, job queue.Job) outcome {
 	return o
 }
 
-// send signs and PUTs until the attempt has an outcome: at most
-// 1+maxResigns PUTs, re-signing after each 403 from storage.
-func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, prog *progress) outcome {
-	for resigns := 0; ; resigns++ {
-		if stop.Err() != nil {
-			return release("stopping")
+// verified sends the file until the storage has it as the file holds it:
+// with the digest of the file (digestFor), sent again after each send the
+// storage received damaged (verify.go), at most maxDamaged times; then
+// the job fails naming the damage. A file whose size or mtime moved
+// meanwhile is Changed, not damaged: it was the file, not the network.
+func (u *Uploader) verified(stop, work context.Context, job queue.Job, f *os.File, prog *progress, local string) outcome {
+	if u.o.Verify == VerifyNone {
+		o, dmg := u.send(stop, work, job, f, prog, nil)
+		if dmg != nil { // refused a digest it was not sent: nothing to resend
+			return fail(dmg.Error(), hintStorage)
 		}
-		su, o, ok := u.signed(stop, job) // a sign after the stop is of no use: no PUT follows
+		return o
+	}
+	var damaged []*damageError
+	for {
+		sum, o, ok := u.digestFor(stop, job, f, len(damaged) > 0)
 		if !ok {
 			return o
 		}
+		o, dmg := u.send(stop, work, job, f, prog, &sum)
+		if dmg == nil {
+			return o
+		}
+		if c, ok := u.restat(local, job); ok {
+			return c
+		}
+		damaged = append(damaged, dmg)
+		if len(damaged) == maxDamaged {
+			return fail(damagedText(damaged), damagedHint(damaged))
+		}
+		u.log.Warn("upload arrived damaged; reading the file again and sending it again", "path", job.Path,
+			"send", len(damaged), "of", maxDamaged, "why", dmg.Error())
+	}
+}
+
+// send signs and PUTs until the attempt has an outcome: at most
+// 1+maxResigns PUTs, re-signing after each 403 from storage. A send the
+// storage received damaged ends it with that damage instead (and no
+// outcome): verified decides.
+func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, prog *progress, sum *digest) (outcome, *damageError) {
+	for resigns := 0; ; resigns++ {
 		if stop.Err() != nil {
-			return release("stopping") // no new PUT after the stop
+			return release("stopping"), nil
+		}
+		su, o, ok := u.signed(stop, job) // a sign after the stop is of no use: no PUT follows
+		if !ok {
+			return o, nil
+		}
+		if stop.Err() != nil {
+			return release("stopping"), nil // no new PUT after the stop
 		}
 		if err := u.checkSignedURL(su.URL); err != nil {
 			text := fmt.Sprintf("PUT %s: %v", job.Path, err)
 			u.noteFailure(text)
-			return fail(text, hintInsecure)
+			return fail(text, hintInsecure), nil
 		}
-		err := u.put(work, job, f, su, prog)
+		d, err := u.put(work, job, f, su, prog, sum)
 		if err == nil {
-			return done()
+			return done(d), nil
 		}
 		if work.Err() != nil {
-			return release("stopped during the upload")
+			return release("stopped during the upload"), nil
 		}
 		u.noteFailure(putText(job.Path, err))
+		var dmg *damageError
+		if errors.As(err, &dmg) {
+			return outcome{}, dmg
+		}
 		if odailies.StatusCode(err) != http.StatusForbidden {
-			return u.putFailed(job, err)
+			return u.putFailed(job, err), nil
 		}
 		u.urls.forget(job.ID)
 		if resigns == maxResigns {
-			return fail(fmt.Sprintf("storage refused %d freshly signed URLs: %v", maxResigns+1, err), hintRetry)
+			return fail(fmt.Sprintf("storage refused %d freshly signed URLs: %v", maxResigns+1, err), hintRetry), nil
 		}
 	}
 }

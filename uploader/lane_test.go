@@ -31,7 +31,13 @@ func TestThumbnailsNotStarved(t *testing.T) {
 				clips = append(clips, fmt.Sprintf("_graded/c%d.mov", i))
 				e.enqueue(e.sparse(clips[i], tc.clip))
 			}
-			u, _ := e.run(Options{Workers: tc.workers, FirstClass: "_thumbnails"})
+			o := Options{Workers: tc.workers, FirstClass: "_thumbnails"}
+			if tc.clip > 1<<30 {
+				// Reading 4 GiB clips for their digests would take the
+				// test's time; the lane is what is tested here.
+				o.Verify = VerifyNone
+			}
+			u, _ := e.run(o)
 			var started []string
 			for range tc.workers {
 				started = append(started, strings.TrimPrefix(b.waitStarted(t), "/"))

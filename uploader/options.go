@@ -19,12 +19,15 @@ type Signer interface {
 // Jobs is the part of the queue the pool drives. *queue.Queue is one.
 type Jobs interface {
 	Lease(ctx context.Context, o queue.LeaseOptions) (queue.Job, error)
-	Done(queue.Job) error
+	Done(queue.Job, queue.Delivery) error
 	Retry(j queue.Job, at time.Time, reason string) error
 	Fail(j queue.Job, reason string) error
 	Gone(queue.Job) error
 	Release(queue.Job) error
 	Changed(queue.Job) error
+	// Upcoming lists the due jobs the next Leases would hand out, without
+	// leasing them: the hasher reads their files ahead (digest.go).
+	Upcoming(n int) []queue.Item
 }
 
 // Options configures an Uploader. Every zero value means the default named
@@ -62,6 +65,12 @@ type Options struct {
 	Bandwidth    int64             // bytes/s shared by all workers; 0 means unlimited
 	Headers      map[string]string // extra headers on every PUT
 	MaxPutSize   int64             // single-PUT limit; 0 means 5 GiB
+
+	// Verify is VerifyMD5 ("" too: the default), Content-MD5 on every PUT
+	// and a plain-MD5 ETag compared, or VerifyNone, neither: for storage
+	// that refuses the header (config upload.verify). Any other value is
+	// VerifyMD5.
+	Verify string
 
 	// BandwidthSchedule, when set, is the cap instead of Bandwidth (config
 	// upload.bandwidth_schedule; the config refuses both): one limit for

@@ -24,10 +24,11 @@ const (
 )
 
 type outcome struct {
-	verdict verdict
-	at      time.Time // verdictRetry: when
-	reason  string    // why (never holds a secret)
-	hint    string    // verdictFail: what the user can do
+	verdict  verdict
+	delivery queue.Delivery // verdictDone: what the answer proved
+	at       time.Time      // verdictRetry: when
+	reason   string         // why (never holds a secret)
+	hint     string         // verdictFail: what the user can do
 }
 
 const (
@@ -36,7 +37,7 @@ const (
 	hintPath  = "this job names a file outside the watch root; check what queued it"
 )
 
-func done() outcome                 { return outcome{verdict: verdictDone} }
+func done(d queue.Delivery) outcome { return outcome{verdict: verdictDone, delivery: d} }
 func gone(reason string) outcome    { return outcome{verdict: verdictGone, reason: reason} }
 func changed(reason string) outcome { return outcome{verdict: verdictChanged, reason: reason} }
 func release(reason string) outcome { return outcome{verdict: verdictRelease, reason: reason} }
@@ -98,7 +99,7 @@ func (u *Uploader) apply(job queue.Job, o outcome, took time.Duration) error {
 func (u *Uploader) record(job queue.Job, o outcome) error {
 	switch o.verdict {
 	case verdictDone:
-		return u.jobs.Done(job)
+		return u.jobs.Done(job, o.delivery)
 	case verdictRetry:
 		return u.jobs.Retry(job, o.at, o.reason)
 	case verdictFail:
@@ -116,7 +117,7 @@ func (u *Uploader) logOutcome(job queue.Job, o outcome, took time.Duration) {
 	case verdictDone:
 		u.stats.finished(job.Size, u.o.Now())
 		u.log.Info("uploaded", "path", job.Path, "size", job.Size, "took", took.Round(time.Millisecond),
-			"rate", fmtRate(job.Size, took))
+			"rate", fmtRate(job.Size, took), "verified", verifiedText(o.delivery))
 	case verdictRetry:
 		u.log.Warn("upload will be retried", "path", job.Path, "attempt", job.Attempts+1,
 			"at", o.at.UTC().Format(time.RFC3339), "why", o.reason)

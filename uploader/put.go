@@ -22,13 +22,16 @@ const expectAbove = 1 << 20
 // errStopping is the cause of the work context's end when StopGrace ran out.
 var errStopping = errors.New("the uploader is stopping")
 
-// put sends the file's bytes to one signed URL. It returns nil on a 2xx
-// that answered the whole body (see sendState), an odailies error
-// carrying the status for other answers, a *redirectError for a redirect
+// put sends the file's bytes to one signed URL, with sum as Content-MD5
+// (nil: none, VerifyNone). It returns what the answer proved on a 2xx
+// that answered the whole body (see sendState) and whose ETag, if a plain
+// MD5, is sum; an odailies error carrying the status for other answers, a
+// *damageError for bytes the storage received damaged (BadDigest,
+// InvalidDigest, another MD5 as ETag), a *redirectError for a redirect
 // it did not follow, an *earlyAnswerError for a 2xx that came too soon,
 // and a wrapped network error (errStalled when the watchdog cut it)
 // otherwise.
-func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odailies.SignedURL, prog *progress) error {
+func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odailies.SignedURL, prog *progress, sum *digest) (queue.Delivery, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var files *fileBodies
@@ -43,7 +46,12 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 	state := &sendState{prog: prog, size: job.Size}
 	req, err := u.newRequest(withSendState(ctx, state), su.URL, f, job.Size, prog, dog, files)
 	if err != nil {
-		return fmt.Errorf("PUT %s: %w", job.Path, scrubURL(err, su.URL))
+		return queue.Delivery{}, fmt.Errorf("PUT %s: %w", job.Path, scrubURL(err, su.URL))
+	}
+	if sum != nil {
+		// Not signed, and needs not be: a SigV4 presigned URL accepts it
+		// (API.md). A 307/308 hop carries it too (net/http copies it).
+		req.Header.Set("Content-MD5", sum.contentMD5())
 	}
 	if req.GetBody != nil {
 		req.GetBody = reopenable(state, req.GetBody)
@@ -51,13 +59,13 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 	resp, err := u.client.Do(req)
 	if err != nil {
 		if dog.fired.Load() {
-			return fmt.Errorf("PUT %s: %w: no byte sent for %s", job.Path, errStalled, fmtDur(u.o.StallTimeout))
+			return queue.Delivery{}, fmt.Errorf("PUT %s: %w: no byte sent for %s", job.Path, errStalled, fmtDur(u.o.StallTimeout))
 		}
-		return fmt.Errorf("PUT %s: %w", job.Path, scrubURL(err, su.URL))
+		return queue.Delivery{}, fmt.Errorf("PUT %s: %w", job.Path, scrubURL(err, su.URL))
 	}
 	defer resp.Body.Close()
 	dog.touch()
-	err = u.answer(ctx, resp, state, job, su.URL)
+	d, err := u.answer(ctx, resp, state, job, su.URL, sum)
 	var early *earlyAnswerError
 	if errors.As(err, &early) {
 		// A 2xx before the whole body: the transport may still write the
@@ -73,34 +81,42 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 		resp.Body.Close()
 		u.client.CloseIdleConnections()
 	}
-	return err
+	return d, err
 }
 
 // answer sorts the final answer to a PUT: a 2xx that answered the whole
-// body is nil, a redirect that was not followed a *redirectError, any
-// other status the odailies error for it.
-func (u *Uploader) answer(ctx context.Context, resp *http.Response, state *sendState, job queue.Job, signed string) error {
+// body gives its delivery (or a *damageError, see delivery), a redirect
+// that was not followed a *redirectError, a BadDigest or InvalidDigest a
+// *damageError, any other status the odailies error for it.
+func (u *Uploader) answer(ctx context.Context, resp *http.Response, state *sendState, job queue.Job, signed string, sum *digest) (queue.Delivery, error) {
 	switch resp.StatusCode / 100 {
 	case 2:
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close() // before settle: a write still going is cut
 		if err := state.settle(ctx); err != nil {
-			return fmt.Errorf("PUT %s: %w", job.Path, err)
+			return queue.Delivery{}, fmt.Errorf("PUT %s: %w", job.Path, err)
 		}
-		return nil
+		return delivery(resp.Header, sum, job.Path)
 	case 3:
 		_, hops := state.last()
-		return fmt.Errorf("PUT %s: %w", job.Path, newRedirectError(resp, hops, u.o.AllowInsecureStorage))
+		return queue.Delivery{}, fmt.Errorf("PUT %s: %w", job.Path, newRedirectError(resp, hops, u.o.AllowInsecureStorage))
 	}
-	err := scrubQuery(odailies.ResponseError("PUT "+job.Path, resp, u.o.Now()), signed)
-	if resp.Request != nil && resp.Request.URL.String() != signed {
-		err = scrubQuery(err, resp.Request.URL.String()) // where a 307 led
+	build := func() error {
+		err := scrubQuery(odailies.ResponseError("PUT "+job.Path, resp, u.o.Now()), signed)
+		if resp.Request != nil && resp.Request.URL.String() != signed {
+			err = scrubQuery(err, resp.Request.URL.String()) // where a 307 led
+		}
+		return err
 	}
-	return err
+	if err := digestRefusal(resp, build); err != nil {
+		return queue.Delivery{}, err
+	}
+	return queue.Delivery{}, build()
 }
 
 // newRequest builds the PUT: exact Content-Length, never chunked, and no
-// header beyond User-Agent, Options.Headers and Expect.
+// header beyond User-Agent, Options.Headers and Expect (put adds
+// Content-MD5).
 func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, size int64, prog *progress, dog *watchdog, files *fileBodies) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, rawURL, nil)
 	if err != nil {

@@ -3,6 +3,8 @@ package uploader
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -92,6 +94,9 @@ func testRedirectResends(t *testing.T, status, size int, bandwidth int64) {
 	got, h, ok := target.object("_graded/a.mov")
 	if !ok || !bytes.Equal(got, want) || h.Get("Content-Length") != itoa(size) {
 		t.Errorf("target stored %d bytes (present %v, Content-Length %q), want %d", len(got), ok, h.Get("Content-Length"), size)
+	}
+	if sum := md5.Sum(want); h.Get("Content-MD5") != base64.StdEncoding.EncodeToString(sum[:]) {
+		t.Errorf("the redirected PUT carried Content-MD5 %q", h.Get("Content-MD5")) // the target checked it too
 	}
 	if _, _, ok := from.object("_graded/a.mov"); ok || from.puts.Load() != 1 || target.puts.Load() != 1 {
 		t.Errorf("%d PUTs to the first server, %d to the target", from.puts.Load(), target.puts.Load())

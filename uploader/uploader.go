@@ -25,12 +25,13 @@ type Uploader struct {
 	urls   *urlCache
 	stats  *stats
 	lane   *lane // nil without Options.FirstClass
+	sums   *digests
 }
 
 // New returns an uploader that signs with s and takes its work from j.
 func New(s Signer, j Jobs, o Options) *Uploader {
 	o = o.withDefaults()
-	u := &Uploader{jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now()),
+	u := &Uploader{jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now()), sums: newDigests(4 * (o.Workers + 1)),
 		client: putClient(o.HTTPClient, o.AllowInsecureStorage)}
 	if o.FirstClass != "" {
 		u.lane = newLane(o.FirstClass, o.Workers)
@@ -62,6 +63,9 @@ func (u *Uploader) Run(ctx context.Context) error {
 	rec := &outcomeWriter{g: g, slots: make(chan struct{}, maxUnrecorded)}
 	if u.o.Shared == nil {
 		g.Go(func() error { u.lim.follow(gctx); return nil })
+	}
+	if u.o.Verify != VerifyNone {
+		g.Go(func() error { u.hashAhead(gctx); return nil })
 	}
 	for range u.o.Workers {
 		g.Go(func() error { return u.worker(gctx, work, false, rec) })

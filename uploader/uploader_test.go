@@ -3,6 +3,8 @@ package uploader
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"path/filepath"
@@ -35,7 +37,7 @@ func TestUploadsFilesExactly(t *testing.T) {
 		if !ok || !bytes.Equal(got, want) {
 			t.Errorf("%s: stored %d bytes (present %v), want %d identical", rel, len(got), ok, len(want))
 		}
-		checkHeaders(t, rel, h, len(want))
+		checkHeaders(t, rel, h, want)
 	}
 	snap := u.Snapshot()
 	if snap.Uploaded != 3 || snap.BytesDone != 3<<20+1000 || snap.Health != HealthOK {
@@ -43,10 +45,16 @@ func TestUploadsFilesExactly(t *testing.T) {
 	}
 }
 
-// checkHeaders allows only what the uploader is meant to send.
-func checkHeaders(t *testing.T, rel string, h http.Header, size int) {
+// checkHeaders allows only what the uploader is meant to send, and
+// requires the Content-MD5 of body.
+func checkHeaders(t *testing.T, rel string, h http.Header, body []byte) {
 	t.Helper()
-	allowed := []string{"User-Agent", "X-Extra", "Content-Length", "Expect"}
+	size := len(body)
+	sum := md5.Sum(body)
+	if got, want := h.Values("Content-MD5"), base64.StdEncoding.EncodeToString(sum[:]); len(got) != 1 || got[0] != want {
+		t.Errorf("%s: Content-MD5 %q, want %q", rel, got, want)
+	}
+	allowed := []string{"User-Agent", "X-Extra", "Content-Length", "Expect", "Content-Md5"}
 	for k := range h {
 		if !slices.Contains(allowed, k) {
 			t.Errorf("%s: unexpected header %s: %q", rel, k, h.Get(k))

@@ -76,6 +76,9 @@ type UploadConfig struct {
 	// AllowInsecureStorage lets uploads go to plain-http signed URLs on
 	// hosts that are not loopback.
 	AllowInsecureStorage bool
+	// Verify is upload.verify: uploader.VerifyMD5 (Content-MD5 on every
+	// PUT, the ETag compared) or uploader.VerifyNone.
+	Verify string
 
 	// BandwidthSchedule is upload.bandwidth_schedule, nil when empty;
 	// never set with Bandwidth.

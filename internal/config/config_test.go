@@ -43,6 +43,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 	wantUpload := UploadConfig{
 		Workers: 4, Priority: []string{"_thumbnails", "_graded"}, RetryMin: time.Second,
 		RetryMax: 5 * time.Minute, StallTimeout: time.Minute, Headers: map[string]string{},
+		Verify: "md5",
 	}
 	if !reflect.DeepEqual(cfg.Upload, wantUpload) {
 		t.Errorf("upload = %+v\nwant     %+v", cfg.Upload, wantUpload)

@@ -20,6 +20,7 @@ var Keys = []string{
 	"watch.name", "watch.project_id", "watch.token", "watch.token_file", "watch.base_url", "watch.priority",
 	"upload.workers", "upload.priority", "upload.bandwidth", "upload.bandwidth_schedule", "upload.retry_min",
 	"upload.retry_max", "upload.stall_timeout", "upload.headers", "upload.allow_insecure_storage",
+	"upload.verify",
 	"state.dir",
 	"log.file", "log.level", "log.status_every", "log.max_size", "log.keep",
 	"service.name", "service.display_name", "service.description", "service.user",

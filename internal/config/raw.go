@@ -68,6 +68,7 @@ type rawCommon struct {
 		StallTimeout         durationValue     `toml:"stall_timeout"`
 		Headers              map[string]string `toml:"headers"`
 		AllowInsecureStorage bool              `toml:"allow_insecure_storage"`
+		Verify               string            `toml:"verify"`
 	} `toml:"upload"`
 	State struct {
 		Dir string `toml:"dir"`
@@ -100,6 +101,7 @@ func defaultRaw() *rawConfig {
 	u.RetryMin = durationValue(uploader.DefaultRetryMin)
 	u.RetryMax = durationValue(uploader.DefaultRetryMax)
 	u.StallTimeout = durationValue(uploader.DefaultStallTimeout)
+	u.Verify = uploader.VerifyMD5
 	r.Log.Level = levelValue(slog.LevelInfo)
 	r.Log.StatusEvery = durationValue(time.Minute)
 	r.Log.MaxSize = 20e6
@@ -151,6 +153,10 @@ func (l *loader) buildUpload(r *rawCommon, dirs []string) UploadConfig {
 		StallTimeout:         l.checkDuration("upload.stall_timeout", r.Upload.StallTimeout, time.Second),
 		Headers:              l.checkHeaders(r.Upload.Headers),
 		AllowInsecureStorage: r.Upload.AllowInsecureStorage,
+		Verify:               r.Upload.Verify,
+	}
+	if u.Verify != uploader.VerifyMD5 && u.Verify != uploader.VerifyNone {
+		l.errf("upload.verify", "%q is not a verification: use %q (the default) or %q", u.Verify, uploader.VerifyMD5, uploader.VerifyNone)
 	}
 	if u.Workers < 1 || u.Workers > maxWorkers {
 		l.errf("upload.workers", "%d is out of range: use 1 to %d", u.Workers, maxWorkers)

@@ -30,6 +30,7 @@ func (cfg *Config) Settings() map[string]string {
 		"upload.stall_timeout":          Duration(u.StallTimeout),
 		"upload.headers":                headersValue(u.Headers),
 		"upload.allow_insecure_storage": fmt.Sprint(u.AllowInsecureStorage),
+		"upload.verify":                 fmt.Sprintf("%q", u.Verify),
 		"state.dir":                     cfg.State.Dir,
 		"log.file":                      logFileValue(lg.File), "log.level": LevelName(lg.Level),
 		"log.status_every": Duration(lg.StatusEvery), "log.max_size": units.Exact(lg.MaxSize),

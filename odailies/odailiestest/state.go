@@ -18,6 +18,7 @@ const (
 	kindPut
 	kindClipsGet
 	kindClipsPatch
+	kindBadDigest // PUTs refused because their body did not match Content-MD5
 	numKinds
 )
 
@@ -32,6 +33,8 @@ func kindOf(name string) (kind, bool) {
 		return kindClipsGet, true
 	case "clips-patch":
 		return kindClipsPatch, true
+	case "bad-digest":
+		return kindBadDigest, true
 	}
 	return 0, false
 }
@@ -121,7 +124,8 @@ func (s *Server) SetWrapped(on bool) { s.st.locked(func() { s.st.wrapped = on })
 func (s *Server) SetClockSkew(d time.Duration) { s.st.locked(func() { s.st.skew = d }) }
 
 // Requests counts the requests of one kind received so far, failed ones
-// included: "sign", "put" (built-in storage), "clips-get", "clips-patch".
+// included: "sign", "put" (built-in storage), "clips-get", "clips-patch",
+// and "bad-digest": PUTs refused with BadDigest (counted in "put" too).
 // Other names count 0.
 func (s *Server) Requests(name string) int {
 	k, ok := kindOf(name)

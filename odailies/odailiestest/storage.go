@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/md5"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -85,11 +86,24 @@ func (s *Server) checkPut(r *http.Request, rest string) (rel string, status int,
 	return rel, 0, "", ""
 }
 
-// receive stores the body and answers 200 with an MD5 ETag.
+// receive stores the body and answers 200 with an MD5 ETag. A
+// Content-MD5 header is checked as S3 checks it: one that is not the
+// base64 of 16 bytes is 400 InvalidDigest, one that is not the MD5 of the
+// body received is 400 BadDigest, and nothing is stored.
 func (s *Server) receive(w http.ResponseWriter, r *http.Request, rel string) {
-	etag, err := s.store(rel, r.Body, r.ContentLength)
+	want, hasDigest, ok := contentMD5(r.Header)
+	if !ok {
+		s.storageError(w, r, http.StatusBadRequest, "InvalidDigest", "The Content-MD5 you specified was invalid.")
+		return
+	}
+	etag, err := s.store(rel, r.Body, r.ContentLength, func(sum string) bool { return !hasDigest || sum == want })
 	if errors.Is(err, errIncomplete) {
 		s.storageError(w, r, http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+		return
+	}
+	if errors.Is(err, errBadDigest) {
+		s.counts[kindBadDigest].Add(1)
+		s.storageError(w, r, http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what we received.")
 		return
 	}
 	if err != nil {
@@ -105,11 +119,29 @@ func (s *Server) receive(w http.ResponseWriter, r *http.Request, rel string) {
 	s.logAnswer(r, http.StatusOK)
 }
 
-var errIncomplete = errors.New("body shorter than Content-Length")
+var (
+	errIncomplete = errors.New("body shorter than Content-Length")
+	errBadDigest  = errors.New("body does not match Content-MD5")
+)
+
+// contentMD5 reads a Content-MD5 header as hex: present says whether there
+// is one, ok is false for one that is not the base64 of 16 bytes.
+func contentMD5(h http.Header) (sum string, present, ok bool) {
+	v, present := h["Content-Md5"]
+	if !present {
+		return "", false, true
+	}
+	b, err := base64.StdEncoding.DecodeString(v[0])
+	if len(v) != 1 || err != nil || len(b) != md5.Size {
+		return "", true, false
+	}
+	return hex.EncodeToString(b), true, true
+}
 
 // store streams body into a temporary file beside rel's place and renames
-// it there only when exactly size bytes arrived; a cut body stores nothing.
-func (s *Server) store(rel string, body io.Reader, size int64) (etag string, err error) {
+// it there only when exactly size bytes arrived and accept takes their
+// MD5 (hex); a cut body or a refused digest stores nothing.
+func (s *Server) store(rel string, body io.Reader, size int64, accept func(sum string) bool) (etag string, err error) {
 	dst, err := s.localPath(rel)
 	if err != nil {
 		return "", err
@@ -137,7 +169,11 @@ func (s *Server) store(rel string, body io.Reader, size int64) (etag string, err
 	if err != nil {
 		return "", err
 	}
-	return hex.EncodeToString(sum.Sum(nil)), os.Rename(tmp.Name(), dst)
+	etag = hex.EncodeToString(sum.Sum(nil))
+	if !accept(etag) {
+		return "", errBadDigest
+	}
+	return etag, os.Rename(tmp.Name(), dst)
 }
 
 // localPath is where rel is stored; it never leaves Dir.

@@ -2,6 +2,9 @@ package odailiestest_test
 
 import (
 	"bytes"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -64,6 +67,9 @@ func TestPutRefusals(t *testing.T) {
 		{"chunked", nil, chunkedReq, 411, "MissingContentLength"},
 		{"too large", nil, reqWith(nil, "eleven byte"), 400, "EntityTooLarge"},
 		{"GET", nil, getReq, 405, "MethodNotAllowed"},
+		{"wrong digest", nil, withMD5("body", "other"), 400, "BadDigest"},
+		{"digest not base64", nil, withHeader("body", "Content-MD5", "not base64!"), 400, "InvalidDigest"},
+		{"digest of 15 bytes", nil, withHeader("body", "Content-MD5", base64.StdEncoding.EncodeToString(make([]byte, 15))), 400, "InvalidDigest"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,6 +85,42 @@ func TestPutRefusals(t *testing.T) {
 				t.Error("a refused PUT was stored")
 			}
 		})
+	}
+}
+
+// TestContentMD5Checked: a PUT whose Content-MD5 is the body's is stored
+// with that MD5 as its ETag; a wrong one is counted as "bad-digest".
+func TestContentMD5Checked(t *testing.T) {
+	s := start(t, nil)
+	u := sign(t, s, "_graded/a.mov").URL
+	resp, err := http.DefaultClient.Do(withMD5("graded", "graded")(t, u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	sum := md5.Sum([]byte("graded"))
+	if resp.StatusCode != 200 || resp.Header.Get("ETag") != `"`+hex.EncodeToString(sum[:])+`"` {
+		t.Errorf("PUT %d, ETag %s", resp.StatusCode, resp.Header.Get("ETag"))
+	}
+	if status, _ := do(t, http.DefaultClient, withMD5("damaged", "graded")(t, u)); status != 400 {
+		t.Errorf("damaged body: %d", status)
+	}
+	if got, _ := s.Received("_graded/a.mov"); string(got) != "graded" || s.Requests("bad-digest") != 1 || s.Requests("put") != 2 {
+		t.Errorf("stored %q; bad-digest %d, put %d", got, s.Requests("bad-digest"), s.Requests("put"))
+	}
+}
+
+// withMD5 PUTs body with the Content-MD5 of digestOf.
+func withMD5(body, digestOf string) func(*testing.T, string) *http.Request {
+	sum := md5.Sum([]byte(digestOf))
+	return withHeader(body, "Content-MD5", base64.StdEncoding.EncodeToString(sum[:]))
+}
+
+func withHeader(body, k, v string) func(*testing.T, string) *http.Request {
+	return func(t *testing.T, u string) *http.Request {
+		req := reqWith(nil, body)(t, u)
+		req.Header.Set(k, v)
+		return req
 	}
 }
 
