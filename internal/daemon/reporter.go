@@ -47,8 +47,13 @@ type milestone struct {
 }
 
 func (r *reporter) milestone() milestone {
-	c := r.d.queue.Counts()
-	return milestone{scans: r.d.watcher.Status().Scans, idle: c.Queued+c.Active == 0}
+	m := milestone{idle: true}
+	for _, d := range r.d.parts() { // every show's scans and work
+		c := d.queue.Counts()
+		m.scans += d.watcher.Status().Scans
+		m.idle = m.idle && c.Queued+c.Active == 0
+	}
+	return m
 }
 
 // Run writes the status every status.Interval and at each milestone until

@@ -236,7 +236,8 @@ func (r *reporter) collectShows(now time.Time) *status.Doc {
 			problems = append(problems, fmt.Sprintf("show %q: %s: %s", c.name, cd.State, cd.Detail))
 		}
 		if doc == nil {
-			doc = cd
+			first := *cd // the totals start from a copy: cd's counts are added below
+			doc = &first
 			doc.Watcher.Dirs = nil
 			doc.ActiveFiles, doc.RecentFailures = []status.ActiveFile{}, []status.RecentFailure{}
 			doc.Queued, doc.Active, doc.Done, doc.Failed, doc.Gone, doc.Missing = 0, 0, 0, 0, 0, 0

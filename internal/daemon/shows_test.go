@@ -1,0 +1,130 @@
+package daemon
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/config/configtest"
+	"github.com/odailies/odailies-uploader/internal/status"
+	"github.com/odailies/odailies-uploader/odailies/odailiestest"
+)
+
+// showsConfig is a config of two shows: A on wa's fake API and token, B
+// on wb's API with tokenB.
+func showsConfig(t *testing.T, wa, wb *world, tokenB string) *config.Config {
+	t.Helper()
+	body := fmt.Sprintf("[upload]\nretry_min = \"50ms\"\nretry_max = \"200ms\"\n"+
+		"[state]\ndir = %s\n[log]\nfile = \"-\"\n"+
+		"[[watch]]\nname = \"Show A\"\nroot = %s\nsettle = \"100ms\"\nbase_url = %q\nproject_id = \"proj\"\ntoken = %q\n"+
+		"[[watch]]\nname = \"Show B\"\nroot = %s\nsettle = \"100ms\"\nbase_url = %q\nproject_id = \"proj\"\ntoken = %q\n",
+		configtest.Quote(wa.state), configtest.Quote(wa.root), wa.api.URL(), worldToken,
+		configtest.Quote(wb.root), wb.api.URL(), tokenB)
+	cfg, _, err := config.Load(configtest.Write(t, t.TempDir(), body), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// TestSyncTwoShowsOneRefused: show B's token is refused; show A's files
+// are all uploaded to A's project; sync's error names show B; the status
+// has both shows, B blocked, and the totals.
+func TestSyncTwoShowsOneRefused(t *testing.T) {
+	wa, wb := newWorld(t, 0, "_graded", "_thumbnails"), newWorld(t, 0, "_graded", "_thumbnails")
+	for i := range 5 {
+		wa.file(fmt.Sprintf("_graded/a%d.mov", i), 1000+i)
+		wb.file(fmt.Sprintf("_graded/b%d.mov", i), 2000+i)
+	}
+	cfg := showsConfig(t, wa, wb, "revoked-token-0123456789")
+	d, err := Open(cfg, slog.New(slog.NewTextHandler(wa.log, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	err = wa.sync(t.Context(), d, SyncOptions{})
+	if err == nil || !strings.Contains(err.Error(), `show "Show B"`) || strings.Contains(err.Error(), `show "Show A"`) {
+		t.Fatalf("sync: %v; want an error naming show B only\nlog:\n%s", err, wa.log)
+	}
+	for i := range 5 {
+		wa.received(fmt.Sprintf("_graded/a%d.mov", i), 1000+i)
+		if _, ok := wb.api.Received(fmt.Sprintf("_graded/b%d.mov", i)); ok {
+			t.Errorf("show B's b%d.mov was stored with a refused token", i)
+		}
+		if _, ok := wb.api.Received(fmt.Sprintf("_graded/a%d.mov", i)); ok {
+			t.Errorf("show A's a%d.mov went to show B's API", i)
+		}
+	}
+	if !wa.log.has(`watch="Show B"`) {
+		t.Errorf("no log line names show B:\n%s", wa.log)
+	}
+	doc, _, err := status.Read(status.Path(cfg.State.Dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Watches) != 2 || doc.Watches[0].Name != "Show A" || doc.Watches[0].Done != 5 || doc.Watches[1].Done != 0 || doc.Done != 5 {
+		t.Errorf("status watches %+v, done %d: want A with 5 done, B with none, 5 in total", doc.Watches, doc.Done)
+	}
+}
+
+// TestShowKeepsItsQueue: a single-form config converted into one
+// [[watch]] table, then given a second show and renamed, keeps using the
+// queue that knows its files: nothing is signed again.
+func TestShowKeepsItsQueue(t *testing.T) {
+	wa := newWorld(t, 0, "_graded", "_thumbnails")
+	wa.file("_graded/a.mov", 100)
+	d, _ := wa.open()
+	if err := wa.sync(t.Context(), d, SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	signed := wa.api.Requests("sign")
+	if signed != 1 {
+		t.Fatalf("%d sign requests for one file", signed)
+	}
+	wb := newWorld(t, 0, "_graded", "_thumbnails")
+	wb.file("_graded/b.mov", 200)
+	for _, rename := range []string{"Show A", "Show A renamed"} {
+		cfg := showsConfig(t, wa, wb, worldToken)
+		cfg.Shows[0].Name = rename
+		d, err := Open(cfg, slog.New(slog.NewTextHandler(wa.log, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wa.sync(t.Context(), d, SyncOptions{}); err != nil {
+			t.Fatalf("sync as %q: %v\nlog:\n%s", rename, err, wa.log)
+		}
+		d.Close()
+		if n := wa.api.Requests("sign"); n != signed {
+			t.Fatalf("as %q: show A signed %d times more: its queue was not kept", rename, n-signed)
+		}
+	}
+	wb.received("_graded/b.mov", 200)
+	if _, err := os.Stat(filepath.Join(wa.state, QueueFile)); err != nil {
+		t.Errorf("the single-show queue.db is gone: %v", err)
+	}
+}
+
+// TestUnrecordedQueueRefusedWithSeveral: a queue.db without queue.json
+// (an earlier version's) and a config of two shows: Open refuses, saying
+// what to do, rather than guess whose it is.
+func TestUnrecordedQueueRefusedWithSeveral(t *testing.T) {
+	wa, wb := newWorld(t, 0, "_graded"), newWorld(t, 0, "_graded")
+	d, _ := wa.open()
+	d.Close()
+	if err := os.Remove(filepath.Join(wa.state, ownerFile)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(showsConfig(t, wa, wb, worldToken), slog.New(slog.NewTextHandler(wa.log, nil)))
+	var ce *config.Error
+	if !errors.As(err, &ce) || !strings.Contains(err.Error(), "Run once with only that show") {
+		t.Fatalf("Open: %v; want a config error saying to run once with that show alone", err)
+	}
+}
+
+var _ = odailiestest.Upload
