@@ -133,6 +133,56 @@
 // signing counts as the job's failed attempt and also holds the pool for a
 // backoff, so a failing API is not asked once per queued file.
 //
+// # Verified delivery
+//
+// Every PUT carries Content-MD5, the base64 MD5 of the file's bytes, so
+// storage that checks it (S3, Google Cloud Storage, Azure, versitygw)
+// refuses a body damaged on the way: a bad network card, a middlebox or a
+// flaky disk read can flip a byte that TCP's checksum misses. Options.Verify
+// = VerifyNone (upload.verify = "none") sends none, for storage that
+// refuses the header. A redirected PUT (307/308) carries it too.
+//
+//   - 400 with the XML code BadDigest or InvalidDigest: the bytes that
+//     arrived are not the file's, or the header was refused. The file's
+//     size and mtime are looked at again: moved, the job is Changed (the
+//     file changed during the send, its new version is queued). Otherwise
+//     the file is read again for a fresh digest and sent again at once,
+//     within the same attempt (no backoff: damage on the way is random).
+//     The third damaged send of an attempt fails the job: "the storage
+//     received different bytes than the file holds 3 times: a bad network
+//     card, proxy or disk read may be damaging uploads (last: …)"; for
+//     InvalidDigest every time, "the storage refused the Content-MD5
+//     header 3 times", with upload.verify = "none" as the fix offered.
+//     Never a permanent 400.
+//   - A 2xx whose ETag is a plain MD5 (32 hex digits, single-PUT S3) is
+//     compared with the digest sent: another MD5 is a damaged upload (a
+//     storage that ignored Content-MD5 and kept what came), sent again
+//     like a BadDigest. Equal: queue.VerifiedETag.
+//   - A 2xx whose ETag is no plain MD5 (multipart-style "…-3", Azure's
+//     "0x8D…", none) or belongs to an encrypted object (SSE-KMS, SSE-C:
+//     its ETag is no MD5 of the bytes): queue.VerifiedContentMD5, the
+//     storage's own check of the header is the proof.
+//   - VerifyNone: queue.VerifiedNone, with the ETag as answered.
+//
+// Done records the Delivery (queue: MD5, ETag, verified how, when), and
+// the log line of a finished upload says how it was verified.
+//
+// The digest costs one read of the file before its PUT. A hasher
+// goroutine reads ahead of the workers (digest.go): after every lease it
+// hashes the next Workers+1 jobs the queue will hand out (Upcoming,
+// which leases nothing), one at a time, into a cache of at most
+// 4×(Workers+1) digests keyed by path, disk spelling, size and mtime. A
+// worker whose job is cached sends at once; one whose file the hasher is
+// reading waits for that read; otherwise it hashes the file itself from
+// the descriptor it opened. So with many files the reads hide behind the
+// network, and a single file costs one extra read. A digest is published
+// only if fstat saw the job's size and mtime before and after the read;
+// the worker's own open checks them again before the PUT. A file changed
+// in place with both kept is caught by the storage (BadDigest: read again,
+// sent again). Hashing reads 256 KiB at a time (memory does not grow
+// with the file) and leaves the zero-copy path as it is: the read also
+// warms the page cache that sendfile then sends from.
+//
 // # Redirects and plain http
 //
 // A 301, 302 or 303 answer to a PUT is not followed (net/http would send
@@ -255,6 +305,15 @@
 //
 // # Hazards
 //
+//   - Verified delivery trusts a plain-MD5-looking ETag to be an MD5:
+//     storage whose ETags are 32 hex digits of something else (other
+//     than S3's SSE-KMS and SSE-C, which the answer's headers show) would
+//     see every upload as damaged and fail it after three sends; the fix
+//     offered is upload.verify = "none" only for InvalidDigest, so such a
+//     storage needs it set by hand.
+//   - The hasher reads files the workers have not leased yet: a read
+//     ahead of a file that is then replaced costs a read, nothing else
+//     (its digest is of another version and never used).
 //   - Options.FirstClass must be a class the queue ranks
 //     (queue.Options.Priority): otherwise the lane's first Lease fails and
 //     Run returns that error. The daemon passes both from upload.priority.
