@@ -62,6 +62,12 @@ type WatchConfig struct {
 	Include       []string // path.Match globs
 	Exclude       []string // path.Match globs
 	OpenWriterMax time.Duration
+	// AfterUpload is what happens to a file once its upload is done and
+	// verified: AfterUploadKeep, AfterUploadMove or AfterUploadDelete.
+	// AfterUploadDir is where a move puts it (absolute; outside every
+	// watched folder when AfterUpload is AfterUploadMove).
+	AfterUpload    string
+	AfterUploadDir string
 }
 
 // UploadConfig is the [upload] table: the worker pool and its retries.

@@ -36,6 +36,7 @@ func TestLoadConfigDefaults(t *testing.T) {
 		Rescan: 10 * time.Minute, PollInterval: 10 * time.Second, Include: []string{},
 		Exclude:       []string{".*", "*.tmp", "*.part", "~*", "Thumbs.db", "desktop.ini"},
 		OpenWriterMax: time.Hour,
+		AfterUpload:   "keep", AfterUploadDir: filepath.Join(root, "_uploaded"),
 	}
 	if !reflect.DeepEqual(cfg.Watch, want) {
 		t.Errorf("watch = %+v\nwant    %+v", cfg.Watch, want)

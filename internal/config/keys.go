@@ -18,6 +18,7 @@ var Keys = []string{
 	"watch.root", "watch.dirs", "watch.settle", "watch.rescan", "watch.poll",
 	"watch.poll_interval", "watch.include", "watch.exclude", "watch.open_writer_max",
 	"watch.name", "watch.project_id", "watch.token", "watch.token_file", "watch.base_url", "watch.priority",
+	"watch.after_upload", "watch.after_upload_dir",
 	"upload.workers", "upload.priority", "upload.bandwidth", "upload.bandwidth_schedule", "upload.retry_min",
 	"upload.retry_max", "upload.stall_timeout", "upload.headers", "upload.allow_insecure_storage",
 	"upload.verify",

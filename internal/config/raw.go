@@ -48,6 +48,9 @@ type rawWatch struct {
 	TokenFile string   `toml:"token_file"`
 	BaseURL   string   `toml:"base_url"`
 	Priority  []string `toml:"priority"` // nil: upload.priority
+
+	AfterUpload    string `toml:"after_upload"`
+	AfterUploadDir string `toml:"after_upload_dir"`
 }
 
 // rawCommon is every table but the watch ones.
@@ -121,6 +124,7 @@ func defaultWatch() rawWatch {
 	w.PollInterval = durationValue(watcher.DefaultPollInterval)
 	w.Exclude = []string{".*", "*.tmp", "*.part", "~*", "Thumbs.db", "desktop.ini"}
 	w.OpenWriterMax = durationValue(watcher.DefaultOpenWriterMax)
+	w.AfterUpload = AfterUploadKeep
 	return w
 }
 
@@ -138,6 +142,7 @@ func (l *loader) buildWatch(rw rawWatch) WatchConfig {
 		OpenWriterMax: l.checkDuration("watch.open_writer_max", rw.OpenWriterMax, time.Second),
 	}
 	l.checkFolders(w.Root, w.Dirs)
+	l.buildAfterUpload(rw, &w)
 	return w
 }
 

@@ -131,6 +131,13 @@ func (l *loader) build(r *rawCommon, watches []rawWatch) *Config {
 	}
 	cfg.API, cfg.Watch = cfg.Shows[0].API, cfg.Shows[0].Watch
 	cfg.Upload = l.buildUpload(r, cfg.Watch.Dirs)
+	for i, s := range cfg.Shows {
+		if several {
+			l.show = &showPlace{index: i, name: s.Name}
+		}
+		l.checkAfterUploadVerify(s.Watch, cfg.Upload)
+		l.show = nil
+	}
 	if several {
 		l.checkShows(cfg.Shows)
 	}
