@@ -219,9 +219,11 @@ func (d *Daemon) runShows(ctx context.Context, gGo func(func() error)) {
 }
 
 // collectShows is the status of several shows: each one's entry, and
-// their totals in the document's own keys. The top-level state is
-// running while any show can upload; when every show is blocked it is
-// the first show's state. Detail names each show that is not running.
+// their totals in the document's own keys (watcher.dirs are absolute
+// paths, so they list every show's; a problem path is prefixed with its
+// show). The top-level state is running while any show can upload; when
+// every show is blocked it is the first show's state. Detail names each
+// show that is not running.
 func (r *reporter) collectShows(now time.Time) *status.Doc {
 	var doc *status.Doc
 	var problems []string
@@ -235,37 +237,22 @@ func (r *reporter) collectShows(now time.Time) *status.Doc {
 			blocked++
 			problems = append(problems, fmt.Sprintf("show %q: %s: %s", c.name, cd.State, cd.Detail))
 		}
+		for i := range cd.ActiveFiles {
+			cd.ActiveFiles[i].Watch = c.name
+		}
+		for i := range cd.RecentFailures {
+			cd.RecentFailures[i].Watch = c.name
+		}
+		for i := range cd.Watcher.Problems {
+			cd.Watcher.Problems[i].Path = c.name + ": " + cd.Watcher.Problems[i].Path
+		}
 		if doc == nil {
-			first := *cd // the totals start from a copy: cd's counts are added below
-			doc = &first
-			doc.Watcher.Dirs = nil
-			doc.ActiveFiles, doc.RecentFailures = []status.ActiveFile{}, []status.RecentFailure{}
-			doc.Queued, doc.Active, doc.Done, doc.Failed, doc.Gone, doc.Missing = 0, 0, 0, 0, 0, 0
-			doc.BytesDone, doc.QueuedBytes, doc.Rate, doc.ETASeconds = 0, 0, 0, 0
-		}
-		doc.Queued += cd.Queued
-		doc.Active += cd.Active
-		doc.Done += cd.Done
-		doc.Failed += cd.Failed
-		doc.Gone += cd.Gone
-		doc.Missing += cd.Missing
-		doc.BytesDone += cd.BytesDone
-		doc.QueuedBytes += cd.QueuedBytes
-		doc.Rate += cd.Rate
-		doc.ETASeconds = max(doc.ETASeconds, cd.ETASeconds)
-		for _, a := range cd.ActiveFiles {
-			a.Path = c.name + ": " + a.Path
-			doc.ActiveFiles = append(doc.ActiveFiles, a)
-		}
-		for _, f := range cd.RecentFailures {
-			f.Path = c.name + ": " + f.Path
-			doc.RecentFailures = append(doc.RecentFailures, f)
-		}
-		for _, dir := range cd.Watcher.Dirs {
-			doc.Watcher.Dirs = append(doc.Watcher.Dirs, dir)
-		}
-		if cd.Watcher.LastScan.Before(doc.Watcher.LastScan) || cd.Watcher.LastScan.IsZero() {
-			doc.Watcher.LastScan = cd.Watcher.LastScan
+			doc = cd
+			if cd.Watcher.Error != "" {
+				doc.Watcher.Error = fmt.Sprintf("show %q: %s", c.name, cd.Watcher.Error)
+			}
+		} else {
+			addStatus(doc, cd, c.name)
 		}
 		doc.Watches = append(doc.Watches, w)
 	}
@@ -274,6 +261,37 @@ func (r *reporter) collectShows(now time.Time) *status.Doc {
 		doc.State = doc.Watches[0].State
 	}
 	return doc
+}
+
+// addStatus adds show name's status cd into the totals doc.
+func addStatus(doc, cd *status.Doc, name string) {
+	doc.Queued += cd.Queued
+	doc.Active += cd.Active
+	doc.Done += cd.Done
+	doc.Failed += cd.Failed
+	doc.Gone += cd.Gone
+	doc.Missing += cd.Missing
+	doc.BytesDone += cd.BytesDone
+	doc.QueuedBytes += cd.QueuedBytes
+	doc.Rate += cd.Rate
+	doc.ETASeconds = max(doc.ETASeconds, cd.ETASeconds)
+	doc.Verified.ETag += cd.Verified.ETag
+	doc.Verified.ContentMD5 += cd.Verified.ContentMD5
+	doc.Verified.None += cd.Verified.None
+	doc.Verified.Unknown += cd.Verified.Unknown
+	doc.ActiveFiles = append(doc.ActiveFiles, cd.ActiveFiles...)
+	doc.RecentFailures = append(doc.RecentFailures, cd.RecentFailures...)
+	dw, cw := &doc.Watcher, cd.Watcher
+	dw.Dirs = append(dw.Dirs, cw.Dirs...)
+	if cw.LastScan.IsZero() || cw.LastScan.Before(dw.LastScan) {
+		dw.LastScan = cw.LastScan // the tree is scanned once every show's is
+	}
+	if cw.Error != "" {
+		dw.Error = strings.TrimPrefix(dw.Error+"; ", "; ") + fmt.Sprintf("show %q: %s", name, cw.Error)
+	}
+	dw.Pending += cw.Pending
+	dw.Problems = append(dw.Problems, cw.Problems...)
+	dw.MoreProblems += cw.MoreProblems
 }
 
 // syncShows is Sync for several shows: each show ends by its own rules

@@ -127,12 +127,14 @@ type ActiveFile struct {
 	Path      string `json:"path"`
 	BytesSent int64  `json:"bytes_sent"`
 	Size      int64  `json:"size"`
+	Watch     string `json:"watch,omitempty"` // the show, with several
 }
 
 type RecentFailure struct {
 	Path  string    `json:"path"`
 	Error string    `json:"error"`
 	At    time.Time `json:"at"`
+	Watch string    `json:"watch,omitempty"` // the show, with several
 }
 
 type Watcher struct {

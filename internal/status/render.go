@@ -98,7 +98,7 @@ func printActive(w io.Writer, files []ActiveFile) {
 		if f.Size > 0 {
 			pct = 100 * float64(f.BytesSent) / float64(f.Size)
 		}
-		fmt.Fprintf(w, "  %5.1f%%  %s of %s  %s\n", pct, units.Bytes(f.BytesSent), units.Bytes(f.Size), f.Path)
+		fmt.Fprintf(w, "  %5.1f%%  %s of %s  %s%s\n", pct, units.Bytes(f.BytesSent), units.Bytes(f.Size), showPrefix(f.Watch), f.Path)
 	}
 }
 
@@ -108,8 +108,16 @@ func printFailures(w io.Writer, fails []RecentFailure) {
 	}
 	fmt.Fprintf(w, "\nRecent failures (fix the cause, then 'odailies-uploader retry'):\n")
 	for _, f := range fails {
-		fmt.Fprintf(w, "  %s  %s\n      %s\n", f.At.Local().Format(time.DateTime), f.Path, f.Error)
+		fmt.Fprintf(w, "  %s  %s%s\n      %s\n", f.At.Local().Format(time.DateTime), showPrefix(f.Watch), f.Path, f.Error)
 	}
+}
+
+// showPrefix is "[Show A] " for a file of a named show, "" without.
+func showPrefix(name string) string {
+	if name == "" {
+		return ""
+	}
+	return "[" + name + "] "
 }
 
 func ago(now, t time.Time) string {
