@@ -116,14 +116,18 @@ func (s *Server) wait(r *http.Request) bool {
 	return false
 }
 
-// authorize answers 404 for another project, 401 for an unknown token and
-// 403 for a token without need; it reports whether the call may go on.
+// authorize answers 404 for an unknown project, 401 for a token the
+// project does not know or that was revoked, and 403 for a token without
+// need; it reports whether the call may go on.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request, c call, need Perm) bool {
-	perm, known := s.tokens[c.token]
+	tokens, project := s.projects[c.project]
+	perm, known := tokens[c.token]
+	var revoked bool
+	s.st.locked(func() { revoked = s.st.revoked[c.token] })
 	switch {
-	case c.project != s.project:
+	case !project:
 		s.apiError(w, r, http.StatusNotFound, "unknown project")
-	case !known:
+	case !known || revoked:
 		s.apiError(w, r, http.StatusUnauthorized, "unknown token")
 	case perm&need == 0:
 		s.apiError(w, r, http.StatusForbidden, "token lacks the "+need.String()+" permission")
@@ -170,8 +174,16 @@ func (s *Server) serveSign(w http.ResponseWriter, r *http.Request, c call) {
 		s.apiError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
+	if c.project != s.project {
+		rel = ProjectDir(c.project) + "/" + rel
+	}
 	s.sign(w, r, rel)
 }
+
+// ProjectDir is the folder under Dir (and the storage key prefix) of the
+// files of a project of Options.Projects; ProjectID's files are at the
+// top.
+func ProjectDir(project string) string { return "_project-" + url.PathEscape(project) }
 
 // relPath joins decoded segments, refusing what a client must never send.
 func relPath(segs []string) (string, error) {

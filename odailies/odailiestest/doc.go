@@ -11,9 +11,11 @@
 //   - PUT  /storage/{path…}?expires=…&sig=…: the built-in storage, unless
 //     Options.Presign issues URLs elsewhere.
 //
-// Anything else, the v1 jobs routes included, is 404. Another project is
-// 404, an unknown token 401, a token without the call's flag 403, and a path
-// with an empty, "." or ".." segment 400.
+// Anything else, the v1 jobs routes included, is 404. An unknown project
+// is 404, a token the project does not know (or one Revoke took back)
+// 401, a token without the call's flag 403, and a path with an empty, "."
+// or ".." segment 400. Options.Projects adds projects with tokens of their
+// own, for several shows; their files go under ProjectDir in Dir.
 //
 // # Storage
 //
@@ -28,9 +30,10 @@
 //
 // # Faults and inspection
 //
-// FailSign, FailPut, SetLatency, SetURLLifetime, SetWrapped and
-// SetClockSkew change behaviour while the server runs; Requests,
-// SignedPaths, Received, PutHeader and Clips show what it saw. All are safe
+// FailSign, FailPut, SetLatency, SetURLLifetime, SetWrapped,
+// SetClockSkew and Revoke change behaviour while the server runs;
+// Requests, SignedPaths, Received, ReceivedIn, PutHeader and Clips show
+// what it saw. All are safe
 // for concurrent use.
 //
 // The package does not import "testing": the demo command ships it.

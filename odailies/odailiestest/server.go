@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -31,6 +32,11 @@ type Options struct {
 	// Tokens maps each known token to its flags. Any other token gets
 	// 401; a token without the flag a call needs gets 403.
 	Tokens map[string]Perm
+	// Projects are further projects, each with tokens of its own (a
+	// token is known to its project only: another's is 401), as a lab's
+	// several shows have. Their files are stored under Dir in the folder
+	// ProjectDir names; ReceivedIn reads them.
+	Projects map[string]map[string]Perm
 	// Dir receives the files PUT to the built-in storage, under their
 	// relative paths. It is created if missing. Empty: a temporary folder
 	// that Close removes.
@@ -57,21 +63,21 @@ const (
 // Server is a running fake of the v1 API and its storage, on a loopback
 // address. All its methods are safe for concurrent use.
 type Server struct {
-	project string
-	tokens  map[string]Perm // never written after Start
-	dir     string
-	tempDir bool // dir was made by Start and goes with Close
-	maxPut  int64
-	presign func(string, time.Duration) (string, error)
-	log     *slog.Logger
-	key     []byte // HMAC key of the built-in storage
-	ln      net.Listener
-	srv     *http.Server
-	root    string // http://host:port
-	done    chan struct{}
-	closing sync.Once
-	counts  [numKinds]atomic.Int64
-	st      state
+	project  string
+	projects map[string]map[string]Perm // every project's tokens, ProjectID's included; never written after Start
+	dir      string
+	tempDir  bool // dir was made by Start and goes with Close
+	maxPut   int64
+	presign  func(string, time.Duration) (string, error)
+	log      *slog.Logger
+	key      []byte // HMAC key of the built-in storage
+	ln       net.Listener
+	srv      *http.Server
+	root     string // http://host:port
+	done     chan struct{}
+	closing  sync.Once
+	counts   [numKinds]atomic.Int64
+	st       state
 }
 
 // Start listens on addr, which must be a loopback address such as
@@ -114,13 +120,14 @@ func checkLoopback(addr string) error {
 // newServer builds the server state from o, creating the storage folder.
 func newServer(o Options) (*Server, error) {
 	s := &Server{
-		project: o.ProjectID, tokens: make(map[string]Perm, len(o.Tokens)), dir: o.Dir,
+		project: o.ProjectID, projects: map[string]map[string]Perm{}, dir: o.Dir,
 		maxPut: o.MaxPutSize, presign: o.Presign, log: o.Logger,
 		key: make([]byte, 32), done: make(chan struct{}),
 	}
-	for tok, p := range o.Tokens {
-		s.tokens[tok] = p
+	for p, toks := range o.Projects {
+		s.projects[p] = maps.Clone(toks)
 	}
+	s.projects[o.ProjectID] = maps.Clone(o.Tokens)
 	if s.maxPut <= 0 {
 		s.maxPut = defaultMaxPutSize
 	}

@@ -67,6 +67,7 @@ type state struct {
 	signed     []string
 	clips      map[string]odailies.Clip
 	putHeaders map[string]http.Header
+	revoked    map[string]bool // tokens Revoke took back
 }
 
 func (st *state) init(lifetime time.Duration) {
@@ -76,7 +77,12 @@ func (st *state) init(lifetime time.Duration) {
 	}
 	st.clips = map[string]odailies.Clip{}
 	st.putHeaders = map[string]http.Header{}
+	st.revoked = map[string]bool{}
 }
+
+// Revoke takes token back, in every project: from now on it gets 401, as
+// a token deleted in the project's settings does.
+func (s *Server) Revoke(token string) { s.st.locked(func() { s.st.revoked[token] = true }) }
 
 // locked runs f with the state locked.
 func (st *state) locked(f func()) {

@@ -188,6 +188,19 @@ func (s *Server) localPath(rel string) (string, error) {
 // Received returns the bytes stored at rel by a complete PUT, and whether
 // there are any.
 func (s *Server) Received(rel string) ([]byte, bool) {
+	return s.received(rel)
+}
+
+// ReceivedIn is Received for a file of project (Options.Projects, or
+// ProjectID).
+func (s *Server) ReceivedIn(project, rel string) ([]byte, bool) {
+	if project != s.project {
+		rel = ProjectDir(project) + "/" + rel
+	}
+	return s.received(rel)
+}
+
+func (s *Server) received(rel string) ([]byte, bool) {
 	p, err := s.localPath(rel)
 	if err != nil {
 		return nil, false
