@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/odailies/odailies-uploader/internal/fileid"
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/queue"
 )
@@ -32,6 +33,13 @@ func (u *Uploader) process(stop, work context.Context, job queue.Job) outcome {
 	prog := u.stats.start(job.Path, job.Size)
 	defer u.stats.end(prog)
 	o = u.verified(stop, work, job, f, prog, local)
+	if o.verdict == verdictDone {
+		// The identity of the file read, for an after-upload action to
+		// check that it acts on this very file (queue.Delivery.FileID).
+		if id, _, ok, err := fileid.Of(f); err == nil && ok {
+			copy(o.delivery.FileID[:], id.Bytes())
+		}
+	}
 	if o.verdict == verdictDone || o.verdict == verdictRetry {
 		// Whatever was sent, a file that changed meanwhile must go again.
 		if c, ok := u.restat(local, job); ok {
