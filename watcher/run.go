@@ -105,6 +105,9 @@ func (l *loop) step(ctx context.Context, timer <-chan time.Time) error {
 	case <-l.book.lostC():
 		l.bookLost()
 		return nil
+	case p := <-l.w.forget:
+		l.forgot(p)
+		return nil
 	case <-timer:
 	case <-l.w.tick:
 	}

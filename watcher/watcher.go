@@ -155,6 +155,8 @@ type Watcher struct {
 	tick      <-chan time.Time // extra tick source; nil in production
 	recheck   time.Duration    // how often missing dirs are looked for again
 
+	forget chan string // Forget → Run (forget.go)
+
 	mu     sync.Mutex
 	status Status
 }
@@ -193,6 +195,7 @@ func New(root string, opts Options) (*Watcher, error) {
 		newBook:   newBook,
 		seesAll:   seesOtherUsers,
 		recheck:   5 * time.Second,
+		forget:    make(chan string, forgetBuf),
 	}
 	w.status = Status{Mode: w.baseMode(), Dirs: append([]string(nil), dirs...)}
 	return w, nil
