@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/odailies/odailies-uploader/internal/afterupload"
 	"github.com/odailies/odailies-uploader/internal/buildinfo"
 	"github.com/odailies/odailies-uploader/internal/config"
 	"github.com/odailies/odailies-uploader/internal/control"
@@ -46,6 +47,8 @@ type Daemon struct {
 	shows  []*Daemon
 	shared *uploader.Shared
 	name   string
+
+	actor *afterupload.Actor // watch.after_upload (afterupload.go); nil with several shows
 }
 
 // parts are the daemons that hold a queue: the children, or d itself.
@@ -137,7 +140,8 @@ func (d *Daemon) buildPipeline() error {
 	if err != nil {
 		return config.Errorf("watch: %w", err)
 	}
-	d.up = uploader.New(client, d.queue, uploader.Options{
+	jobs := d.buildActor()
+	d.up = uploader.New(client, jobs, uploader.Options{
 		Root:                 cfg.Watch.Root,
 		APIBaseURL:           cfg.API.BaseURL,
 		TokenSource:          cfg.API.TokenSource,
@@ -236,6 +240,7 @@ func (d *Daemon) run(ctx context.Context, until func(ctx context.Context) error)
 	} else {
 		g.Go(func() error { return d.watcher.Run(gctx, &enqueuer{q: d.queue, log: d.log}) })
 		g.Go(func() error { return d.up.Run(gctx) })
+		g.Go(func() error { return d.actor.Run(gctx) })
 	}
 	g.Go(func() error { return d.report.Run(gctx) })
 	g.Go(func() error { return d.serveControl(gctx) })

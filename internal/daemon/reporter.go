@@ -161,6 +161,8 @@ func (r *reporter) collectOne(d *Daemon, now time.Time) *status.Doc {
 		Bandwidth: status.Bandwidth{Limit: snap.Bandwidth, Scheduled: snap.BandwidthScheduled,
 			NextChange: utcOrZero(snap.BandwidthNext), NextLimit: snap.BandwidthNextLimit},
 	}
+	ac := d.queue.ActionCounts()
+	doc.ActionsPending, doc.ActionsFailed, doc.ActionsDone = ac.Pending, ac.Failed, ac.Done
 	for _, p := range ws.Problems {
 		doc.Watcher.Problems = append(doc.Watcher.Problems, status.Problem{Path: p.Path, Problem: p.Problem})
 	}

@@ -215,6 +215,7 @@ func (d *Daemon) runShows(ctx context.Context, gGo func(func() error)) {
 	for _, c := range d.shows {
 		gGo(func() error { return c.watcher.Run(ctx, &enqueuer{q: c.queue, log: c.log}) })
 		gGo(func() error { return c.up.Run(ctx) })
+		gGo(func() error { return c.actor.Run(ctx) })
 	}
 }
 
@@ -271,6 +272,9 @@ func addStatus(doc, cd *status.Doc, name string) {
 	doc.Failed += cd.Failed
 	doc.Gone += cd.Gone
 	doc.Missing += cd.Missing
+	doc.ActionsPending += cd.ActionsPending
+	doc.ActionsFailed += cd.ActionsFailed
+	doc.ActionsDone += cd.ActionsDone
 	doc.BytesDone += cd.BytesDone
 	doc.QueuedBytes += cd.QueuedBytes
 	doc.Rate += cd.Rate

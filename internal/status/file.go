@@ -76,6 +76,15 @@ type Doc struct {
 	// bytes (the delivery report says it per file).
 	Verified Verified `json:"verified"`
 
+	// ActionsPending and ActionsFailed count the uploaded files whose
+	// after-upload action (watch.after_upload: move or delete) is still to
+	// be carried out, and those whose last try failed (the log says why
+	// and what to fix; they are tried again). ActionsDone counts the
+	// files moved or deleted that the queue still remembers.
+	ActionsPending int `json:"actions_pending"`
+	ActionsFailed  int `json:"actions_failed"`
+	ActionsDone    int `json:"actions_done"`
+
 	// Watches is each show of a config with several ([[watch]] tables),
 	// in the config's order; absent with one show. The counts above are
 	// their totals; State above is running while any show can upload
