@@ -11,6 +11,8 @@ package uploader
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -102,6 +104,7 @@ func benchContenders(b *testing.B, sub string, n int, size int64) {
 	s3 := s3test.Start(b)
 	set := makeBenchSet(b, sub, n, size)
 	benchRun(b, s3, set, "bare", func(b *testing.B, prefix string) { bareLoop(b, s3, set, prefix) })
+	benchRun(b, s3, set, "bare-md5", func(b *testing.B, prefix string) { bareMD5Loop(b, s3, set, prefix) })
 	benchRun(b, s3, set, "uploader", func(b *testing.B, prefix string) { uploaderRun(b, s3, set, prefix) })
 	benchRun(b, s3, set, "rclone", func(b *testing.B, prefix string) { rcloneCopy(b, s3, set, prefix) })
 	benchRun(b, s3, set, "curl", func(b *testing.B, prefix string) { curlLoop(b, s3, set, prefix) })
@@ -143,6 +146,16 @@ func checkBenchKeys(b *testing.B, s3 *s3test.Server, prefix string, set benchSet
 
 // bareLoop is the limit: sign and PUT, nothing else.
 func bareLoop(b *testing.B, s3 *s3test.Server, set benchSet, prefix string) {
+	bareLoopWith(b, s3, set, prefix, false)
+}
+
+// bareMD5Loop is the limit with verification on: each worker reads its
+// file once for the digest, then PUTs it with Content-MD5.
+func bareMD5Loop(b *testing.B, s3 *s3test.Server, set benchSet, prefix string) {
+	bareLoopWith(b, s3, set, prefix, true)
+}
+
+func bareLoopWith(b *testing.B, s3 *s3test.Server, set benchSet, prefix string, withMD5 bool) {
 	hc := &http.Client{Transport: NewTransport(benchWorkers)}
 	defer hc.CloseIdleConnections()
 	todo := make(chan queue.Item)
@@ -150,7 +163,7 @@ func bareLoop(b *testing.B, s3 *s3test.Server, set benchSet, prefix string) {
 	for range benchWorkers {
 		g.Go(func() error {
 			for it := range todo {
-				if err := barePut(hc, s3, filepath.Join(set.dir, it.Path), prefix+"/"+it.Path, it.Size); err != nil {
+				if err := barePut(hc, s3, filepath.Join(set.dir, it.Path), prefix+"/"+it.Path, it.Size, withMD5); err != nil {
 					return err
 				}
 			}
@@ -166,7 +179,7 @@ func bareLoop(b *testing.B, s3 *s3test.Server, set benchSet, prefix string) {
 	}
 }
 
-func barePut(hc *http.Client, s3 *s3test.Server, local, key string, size int64) error {
+func barePut(hc *http.Client, s3 *s3test.Server, local, key string, size int64, withMD5 bool) error {
 	u, err := s3.Presign(key, 15*time.Minute)
 	if err != nil {
 		return err
@@ -181,6 +194,16 @@ func barePut(hc *http.Client, s3 *s3test.Server, local, key string, size int64) 
 		return err
 	}
 	req.ContentLength = size
+	if withMD5 {
+		h := md5.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return err
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		req.Header.Set("Content-MD5", base64.StdEncoding.EncodeToString(h.Sum(nil)))
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return err
