@@ -151,14 +151,17 @@ func (c *digests) drop(k digestKey, e *digestEntry) {
 	}
 }
 
-// evict makes room for one entry. c.mu held.
+// evict makes room for one entry, and drops from order the keys no
+// longer cached and the repeats of a key claimed again. c.mu held.
 func (c *digests) evict() {
 	keep := c.order[:0]
+	seen := make(map[digestKey]bool, len(c.order))
 	for i, k := range c.order {
 		e := c.m[k]
-		if e == nil {
-			continue // dropped already
+		if e == nil || seen[k] {
+			continue // dropped already, or listed before
 		}
+		seen[k] = true
 		if len(c.m) >= c.max && finished(e) {
 			delete(c.m, k)
 			continue

@@ -332,3 +332,33 @@ func runUploader(t *testing.T, u *Uploader) {
 		}
 	})
 }
+
+// TestDigestCacheBounded: the cache keeps at most its size of finished
+// digests, evicting the oldest first, never one being computed.
+func TestDigestCacheBounded(t *testing.T) {
+	c := newDigests(3)
+	key := func(i int) digestKey { return digestKey{path: itoa(i), size: 1} }
+	busy, _ := c.claim(key(0)) // being computed
+	for i := 1; i <= 10; i++ {
+		e, mine := c.claim(key(i))
+		if !mine {
+			t.Fatalf("claim %d: not mine", i)
+		}
+		c.publish(key(i), e, digest{byte(i)}, nil)
+		if i == 5 { // dropped and claimed again: listed once
+			c.drop(key(i), nil)
+			e, _ = c.claim(key(i))
+			c.publish(key(i), e, digest{byte(i)}, nil)
+		}
+	}
+	if len(c.m) > 3 || !c.has(key(0)) || !c.has(key(10)) || c.has(key(1)) {
+		t.Errorf("cache holds %d entries (0: %v, 10: %v, 1: %v)", len(c.m), c.has(key(0)), c.has(key(10)), c.has(key(1)))
+	}
+	if len(c.order) > 4 {
+		t.Errorf("order lists %d keys for %d entries", len(c.order), len(c.m))
+	}
+	c.publish(key(0), busy, digest{}, errVersionChanged)
+	if c.has(key(0)) {
+		t.Error("a failed digest stays cached")
+	}
+}
