@@ -76,6 +76,11 @@ type rigOptions struct {
 	rescan    string            // watch.rescan; "" means the default
 	tls       bool              // storage over https; the daemon trusts its CA through SSL_CERT_FILE
 	corrupt   int               // damage the first body on this many connections to storage (rig.corrupt)
+
+	// projects are further projects of the fake API, with their tokens
+	// (several shows); their keys in storage start with
+	// odailiestest.ProjectDir(project).
+	projects map[string]map[string]odailiestest.Perm
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -116,6 +121,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	api, err := odailiestest.Start("127.0.0.1:0", odailiestest.Options{
 		ProjectID: "e2e",
 		Tokens:    map[string]odailiestest.Perm{r.token: perm},
+		Projects:  o.projects,
 		Dir:       filepath.Join(r.dir, "fake-storage"),
 		Presign:   r.signer.presign,
 	})

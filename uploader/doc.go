@@ -72,7 +72,13 @@
 //     show's clips hold back another show only until one upload ends.
 //   - Each show's lane (Thumbnails first) leases while every shared slot
 //     carries a job outside its show's first class, counted over all the
-//     shows: show B's thumbnails go at once beside show A's clips.
+//     shows: show B's thumbnails go at once beside show A's clips. The
+//     same holds for the job a show's worker waits with: one of the first
+//     class goes at once, beyond the budget, while every slot carries
+//     another class (else it would wait for a clip to end while the lane
+//     sends the thumbnails queued after it). So at most Workers + 2 PUTs
+//     per show run at a moment, more than the budget only with
+//     thumbnails beside a pool full of clips.
 //   - The job's outcome, written to its queue, gives its slot back.
 //
 // Bytes are shared as the limit shares them: every body, of every show,

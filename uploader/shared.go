@@ -77,7 +77,7 @@ func newSlots(budget int) *slots {
 // holds nothing.
 func (s *slots) acquire(ctx context.Context, show string, other bool) error {
 	s.mu.Lock()
-	if s.free > 0 && len(s.waiting) == 0 {
+	if s.free > 0 && len(s.waiting) == 0 || s.passLocked(other) {
 		s.grantLocked(show, other)
 		s.mu.Unlock()
 		return nil
@@ -135,9 +135,25 @@ func (s *slots) grantLocked(show string, other bool) {
 	}
 }
 
-// dispatchLocked hands free slots to waiters: the show holding the fewest
-// first, arrival order among equals.
+// passLocked reports whether a job of its show's first class (other
+// false) goes at once, beyond the budget: while every slot carries a job
+// of another class, as the lanes do. Without it a show's waiting worker
+// holding a thumbnail would wait for a clip to end while the lane sends
+// the thumbnails queued after it.
+func (s *slots) passLocked(other bool) bool { return !other && s.others >= s.budget }
+
+// dispatchLocked hands slots to waiters: a first-class job at once while
+// the pool is full of others (passLocked), then free slots to the show
+// holding the fewest first, arrival order among equals.
 func (s *slots) dispatchLocked() {
+	for i := 0; i < len(s.waiting); i++ {
+		if w := s.waiting[i]; s.passLocked(w.other) {
+			s.waiting = append(s.waiting[:i], s.waiting[i+1:]...)
+			i--
+			s.grantLocked(w.show, w.other)
+			close(w.granted)
+		}
+	}
 	for s.free > 0 && len(s.waiting) > 0 {
 		best := 0
 		for i, w := range s.waiting {
@@ -156,6 +172,9 @@ func (s *slots) addOthersLocked(n int) {
 	s.others += n
 	close(s.changed)
 	s.changed = make(chan struct{})
+	if n > 0 {
+		s.dispatchLocked() // the pool may be full of others now: first-class waiters pass
+	}
 }
 
 // whenFull waits until every slot carries a job outside its show's first

@@ -150,3 +150,43 @@ func TestSlotsWhenFull(t *testing.T) {
 		t.Fatal("the full context did not end when a slot came free")
 	}
 }
+
+// TestSlotsFirstClassPasses: while every slot carries a job outside its
+// show's first class, a first-class job goes at once, beyond the budget,
+// also one that was waiting when the pool filled up; it waits for a free
+// slot otherwise.
+func TestSlotsFirstClassPasses(t *testing.T) {
+	s := newSlots(1)
+	if err := s.acquire(t.Context(), "A", true); err != nil {
+		t.Fatal(err)
+	}
+	if !granted(acquireAsync(t.Context(), s, "B", false)) {
+		t.Fatal("B's thumbnail waited while the only slot carried a clip")
+	}
+	s.release("B", false)
+	s.release("A", true)
+	if s.free != 1 || s.others != 0 {
+		t.Fatalf("free %d others %d after both released", s.free, s.others)
+	}
+
+	s = newSlots(2)
+	for _, other := range []bool{false, true} { // A: a thumbnail and a clip
+		if err := s.acquire(t.Context(), "A", other); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := acquireAsync(t.Context(), s, "C", true)
+	waitWaiting(t, s, 1)
+	b := acquireAsync(t.Context(), s, "B", false)
+	waitWaiting(t, s, 2)
+	if granted(b) {
+		t.Fatal("B's thumbnail passed while a slot carried a thumbnail")
+	}
+	s.release("A", false) // the slot goes to C (first come); then both carry clips
+	if !granted(c) {
+		t.Fatal("C did not get the freed slot")
+	}
+	if !granted(b) {
+		t.Fatal("B's waiting thumbnail did not pass once every slot carried a clip")
+	}
+}
