@@ -41,8 +41,10 @@ func cmdCheck(ctx context.Context, c *cli, args []string) error {
 // folderErrors turns a missing root or watched folder into a config error.
 func folderErrors(cfg *config.Config) error {
 	var errs []error
-	for _, p := range config.MissingFolders(cfg.Watch.Root, cfg.Watch.Dirs) {
-		errs = append(errs, fmt.Errorf("config %s: %s: create it or fix the key", cfg.Path, p))
+	for _, s := range cfg.Shows {
+		for _, p := range config.MissingFolders(s.Watch.Root, s.Watch.Dirs) {
+			errs = append(errs, fmt.Errorf("config %s: %s: create it or fix the key", cfg.Path, p))
+		}
 	}
 	if len(errs) == 0 {
 		return nil
@@ -56,9 +58,8 @@ func printSettings(w io.Writer, cfg *config.Config, warnings []string) {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "config file\t%s\n", cfg.Path)
-	values := cfg.Settings()
-	for _, key := range config.Keys {
-		fmt.Fprintf(tw, "%s\t%s\n", key, values[key])
+	for _, row := range cfg.SettingsRows() {
+		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
 	}
 	tw.Flush()
 	if len(warnings) == 0 {
@@ -69,5 +70,5 @@ func printSettings(w io.Writer, cfg *config.Config, warnings []string) {
 			fmt.Fprintf(&buf, "  - %s\n", warn)
 		}
 	}
-	io.WriteString(w, redact.New(cfg.API.Token).String(buf.String()))
+	io.WriteString(w, redact.New(cfg.Tokens()...).String(buf.String()))
 }

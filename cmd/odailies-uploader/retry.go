@@ -20,14 +20,7 @@ func cmdRetry(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	shows, err := daemon.ShowsNamed(cfg, *watch)
-	if err != nil {
-		return err
-	}
-	if len(shows) > 1 && fs.NArg() > 0 {
-		return usageErrorf("retry: the config has %d shows: name the one the files are in with -watch NAME", len(shows))
-	}
-	paths, err := daemon.RetryPaths(shows[0].Watch.Root, fs.Args())
+	paths, err := daemon.RetryPathsIn(cfg, *watch, fs.Args())
 	if err != nil {
 		return usageErrorf("retry: %w", err)
 	}
@@ -44,12 +37,13 @@ func cmdRetry(ctx context.Context, c *cli, args []string) error {
 
 // cmdReport prints the delivery report: from the running daemon, or from queue.db when none runs.
 func cmdReport(ctx context.Context, c *cli, args []string) error {
-	fs, configPath := c.commandFlags("report", "[-since D] [-prefix P] [-csv|-json]", "The delivery report: every file uploaded, with its size, MD5, when, and how the storage verified it.")
+	fs, configPath := c.commandFlags("report", "[-watch NAME] [-since D] [-prefix P] [-csv|-json]", "The delivery report: every file uploaded, with its size, MD5, when, and how the storage verified it.")
 	var f daemon.ReportFlags
 	fs.StringVar(&f.Since, "since", "", "only files uploaded since `D`: 24h, 3d, 2026-04-22, today, or an RFC 3339 time")
 	fs.StringVar(&f.Prefix, "prefix", "", "only paths starting with `P`, relative to watch.root (_graded/Day03/)")
 	fs.BoolVar(&f.CSV, "csv", false, "CSV with a header row")
 	fs.BoolVar(&f.JSON, "json", false, "JSON")
+	fs.StringVar(&f.Watch, "watch", "", "the show named `NAME` (required when the config has several)")
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -57,7 +51,7 @@ func cmdReport(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	req, format, err := f.Request(cfg.Watch.Root, fs.Args())
+	req, format, err := f.RequestFor(cfg, fs.Args())
 	if err != nil {
 		return usageErrorf("report: %w", err)
 	}

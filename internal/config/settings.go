@@ -14,17 +14,11 @@ import (
 // Settings is each key's effective value as check prints it, keyed by
 // the dotted key; the token and header values are redacted.
 func (cfg *Config) Settings() map[string]string {
-	a, wc, u, lg, s := cfg.API, cfg.Watch, cfg.Upload, cfg.Log, cfg.Service
-	return map[string]string{
+	a, u, lg, s := cfg.API, cfg.Upload, cfg.Log, cfg.Service
+	m := map[string]string{
 		"api.base_url": a.BaseURL, "api.project_id": quoteEmpty(a.ProjectID),
 		"api.token":      redact.Token(a.Token) + "  (from " + a.TokenSource + ")",
 		"api.token_file": tokenFileValue(a.TokenSource),
-		"watch.root":     wc.Root, "watch.dirs": listValue(wc.Dirs),
-		"watch.settle": Duration(wc.Settle), "watch.rescan": Duration(wc.Rescan),
-		"watch.poll": fmt.Sprint(wc.Poll), "watch.poll_interval": Duration(wc.PollInterval),
-		"watch.include": listValue(wc.Include), "watch.exclude": listValue(wc.Exclude),
-		"watch.open_writer_max": Duration(wc.OpenWriterMax),
-		"watch.after_upload":    fmt.Sprintf("%q", wc.AfterUpload), "watch.after_upload_dir": wc.AfterUploadDir,
 		"upload.workers": fmt.Sprint(u.Workers), "upload.priority": listValue(u.Priority),
 		"upload.bandwidth": rateText(u.Bandwidth), "upload.retry_min": Duration(u.RetryMin),
 		"upload.bandwidth_schedule": scheduleText(u.BandwidthSchedule), "upload.retry_max": Duration(u.RetryMax),
@@ -38,6 +32,63 @@ func (cfg *Config) Settings() map[string]string {
 		"log.keep":     fmt.Sprint(lg.Keep),
 		"service.name": s.Name, "service.display_name": s.DisplayName,
 		"service.description": quoteEmpty(s.Description), "service.user": userValue(s.User),
+	}
+	if len(cfg.Shows) > 0 {
+		maps.Copy(m, cfg.ShowSettings(cfg.Shows[0]))
+	}
+	return m
+}
+
+// SettingsRows are the rows check prints, in Keys' order: each key and
+// its effective value; with several shows, the watch.* keys once per show,
+// as watch[N].key.
+func (cfg *Config) SettingsRows() [][2]string {
+	values := cfg.Settings()
+	var rows [][2]string
+	for _, key := range Keys {
+		if len(cfg.Shows) < 2 || !strings.HasPrefix(key, "watch.") {
+			rows = append(rows, [2]string{key, values[key]})
+		}
+	}
+	if len(cfg.Shows) < 2 {
+		return rows
+	}
+	for i, s := range cfg.Shows {
+		sv := cfg.ShowSettings(s)
+		for _, key := range Keys {
+			if sub, ok := strings.CutPrefix(key, "watch."); ok {
+				rows = append(rows, [2]string{fmt.Sprintf("watch[%d].%s", i+1, sub), sv[key]})
+			}
+		}
+	}
+	return rows
+}
+
+// Tokens are every show's token, for redacting what is printed.
+func (cfg *Config) Tokens() []string {
+	toks := []string{cfg.API.Token}
+	for _, s := range cfg.Shows {
+		toks = append(toks, s.API.Token)
+	}
+	return toks
+}
+
+// ShowSettings is the watch.* keys' effective values for show s, as
+// Settings has them for the first show; check prints them per show when
+// there are several.
+func (cfg *Config) ShowSettings(s Show) map[string]string {
+	a, wc := s.API, s.Watch
+	return map[string]string{
+		"watch.name": s.Name, "watch.root": wc.Root, "watch.dirs": listValue(wc.Dirs),
+		"watch.settle": Duration(wc.Settle), "watch.rescan": Duration(wc.Rescan),
+		"watch.poll": fmt.Sprint(wc.Poll), "watch.poll_interval": Duration(wc.PollInterval),
+		"watch.include": listValue(wc.Include), "watch.exclude": listValue(wc.Exclude),
+		"watch.open_writer_max": Duration(wc.OpenWriterMax),
+		"watch.after_upload":    fmt.Sprintf("%q", wc.AfterUpload), "watch.after_upload_dir": wc.AfterUploadDir,
+		"watch.project_id": quoteEmpty(a.ProjectID), "watch.base_url": a.BaseURL,
+		"watch.token":      redact.Token(a.Token) + "  (from " + a.TokenSource + ")",
+		"watch.token_file": tokenFileValue(a.TokenSource),
+		"watch.priority":   listValue(s.Priority),
 	}
 }
 
@@ -94,8 +145,11 @@ func headersValue(h map[string]string) string {
 
 // tokenFileValue shows api.token_file when it is the token's source.
 func tokenFileValue(source string) string {
-	if p, ok := strings.CutPrefix(source, "api.token_file ("); ok {
-		return strings.TrimSuffix(p, ")")
+	// "api.token_file (PATH)" or `watch[2].token_file (show "B") (PATH)`.
+	if key, _, _ := strings.Cut(source, " "); strings.HasSuffix(key, ".token_file") {
+		if i := strings.LastIndex(source, " ("); i >= 0 {
+			return strings.TrimSuffix(source[i+2:], ")")
+		}
 	}
 	return "(not used)"
 }

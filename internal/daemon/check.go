@@ -2,16 +2,46 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/redact"
 	"github.com/odailies/odailies-uploader/odailies"
 )
 
 // probePath is what CheckUpload asks the API to sign. Nothing is uploaded
 // to it: a signature proves the project exists and the token may upload.
 const probePath = "_thumbnails/.odailies-uploader-check"
+
+// CheckShows asks the API, for each show, whether its token may upload
+// into its project, and writes what it found to out, in plain words, the
+// token never shown: what check prints without -offline. Every show is
+// asked; the error names each show that cannot upload.
+func CheckShows(ctx context.Context, cfg *config.Config, out io.Writer) error {
+	var errs []error
+	for _, s := range cfg.Shows {
+		sc, who := showConfig(cfg, s), "this token"
+		if len(cfg.Shows) > 1 {
+			who = fmt.Sprintf("the token of show %q", s.Name)
+		}
+		fmt.Fprintf(out, "\nAsking %s whether %s may upload…\n", redact.New(s.API.Token).String(s.API.BaseURL), who)
+		signed, err := CheckUpload(ctx, sc)
+		if err != nil {
+			errs = append(errs, showErr(cfg, s, err)) // said once, by the caller
+			continue
+		}
+		fmt.Fprintf(out, "OK: project %q exists and the token may upload (signed URLs live %s",
+			s.API.ProjectID, signed.Remaining(time.Now()).Round(time.Second))
+		if skew := signed.Skew.Round(time.Second); skew != 0 {
+			fmt.Fprintf(out, "; this machine's clock is off by %s, which is corrected for", -skew)
+		}
+		fmt.Fprintln(out, ").")
+	}
+	return errors.Join(errs...)
+}
 
 // CheckUpload asks the API to sign the probe path, within 30 s, and
 // returns the signature; its error says in plain words what to fix.

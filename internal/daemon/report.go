@@ -26,6 +26,8 @@ import (
 type ReportRequest struct {
 	Since  time.Time `json:"since"`  // files uploaded at or after; zero: every upload
 	Prefix string    `json:"prefix"` // queue paths starting with it; "": all
+	// Watch names the show (report -watch); "" only with one show.
+	Watch string `json:"watch,omitempty"`
 }
 
 // ReportAnswer is the report's rows, in path order.
@@ -49,7 +51,11 @@ func Report(ctx context.Context, cfg *config.Config, req ReportRequest) (*report
 	if !errors.Is(err, control.ErrNotRunning) {
 		return nil, fmt.Errorf("ask the running daemon for the report: %w", err)
 	}
-	q, err := openForReport(cfg)
+	shows, err := ShowsNamed(cfg, req.Watch)
+	if err != nil {
+		return nil, err
+	}
+	q, err := openForReport(cfg, shows[0])
 	if err != nil {
 		return nil, err
 	}
@@ -65,8 +71,11 @@ var errNothingUploaded = errors.New("nothing uploaded yet")
 
 // openForReport opens an existing queue.db, never creating one (nor
 // initialising an empty one, which bbolt's open would write).
-func openForReport(cfg *config.Config) (*queue.Queue, error) {
-	p := filepath.Join(cfg.State.Dir, QueueFile)
+func openForReport(cfg *config.Config, s config.Show) (*queue.Queue, error) {
+	p, err := QueuePath(cfg, s)
+	if err != nil {
+		return nil, err
+	}
 	fi, err := os.Stat(p)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -123,7 +132,15 @@ func (d *Daemon) answerReport(ctx context.Context, raw json.RawMessage) (any, er
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return nil, fmt.Errorf("%w: report: %v", control.ErrBadRequest, err)
 	}
-	files, err := deliveredFiles(d.parts()[0].queue, req)
+	part := d
+	if d.shows != nil {
+		c, err := d.show(req.Watch)
+		if err != nil {
+			return nil, fmt.Errorf("%w: report: %v", control.ErrBadRequest, err)
+		}
+		part = c
+	}
+	files, err := deliveredFiles(part.queue, req)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +153,22 @@ type ReportFlags struct {
 	Prefix string // -prefix
 	CSV    bool   // -csv
 	JSON   bool   // -json
+	Watch  string // -watch
+}
+
+// RequestFor is Request under the root of the show f.Watch names; with
+// several shows, -watch is required: each show's report is its own.
+func (f ReportFlags) RequestFor(cfg *config.Config, args []string) (ReportRequest, report.Format, error) {
+	shows, err := ShowsNamed(cfg, f.Watch)
+	switch {
+	case err != nil:
+		return ReportRequest{}, 0, err
+	case len(shows) > 1:
+		return ReportRequest{}, 0, fmt.Errorf("the config has %d shows: name the one to report with -watch NAME", len(shows))
+	}
+	req, format, err := f.Request(shows[0].Watch.Root, args)
+	req.Watch = f.Watch
+	return req, format, err
 }
 
 // Request checks the flags (and that no argument follows them) and

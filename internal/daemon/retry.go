@@ -50,6 +50,20 @@ func Retry(ctx context.Context, cfg *config.Config, watch string, paths []string
 	return n, Directly, nil
 }
 
+// RetryPathsIn is RetryPaths under the root of the show named watch (the
+// only show when watch is ""); files named with several shows need a
+// show.
+func RetryPathsIn(cfg *config.Config, watch string, args []string) ([]string, error) {
+	shows, err := ShowsNamed(cfg, watch)
+	if err != nil {
+		return nil, err
+	}
+	if len(shows) > 1 && len(args) > 0 {
+		return nil, fmt.Errorf("the config has %d shows: name the one the files are in with -watch NAME", len(shows))
+	}
+	return RetryPaths(shows[0].Watch.Root, args)
+}
+
 // ShowsNamed is the show named name, or every show when name is "".
 func ShowsNamed(cfg *config.Config, name string) ([]config.Show, error) {
 	if name == "" {

@@ -128,3 +128,49 @@ func TestUnrecordedQueueRefusedWithSeveral(t *testing.T) {
 }
 
 var _ = odailiestest.Upload
+
+// TestReportAndRetryByShow: report and retry take -watch; with several
+// shows, report needs one, and an unknown name lists the shows.
+func TestReportAndRetryByShow(t *testing.T) {
+	wa, wb := newWorld(t, 0, "_graded"), newWorld(t, 0, "_graded")
+	wa.file("_graded/a.mov", 100)
+	wb.file("_graded/b1.mov", 200)
+	wb.file("_graded/b2.mov", 300)
+	cfg := showsConfig(t, wa, wb, worldToken)
+	d, err := Open(cfg, slog.New(slog.NewTextHandler(wa.log, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wa.sync(t.Context(), d, SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if _, _, err := (ReportFlags{}).RequestFor(cfg, nil); err == nil || !strings.Contains(err.Error(), "-watch NAME") {
+		t.Errorf("report without -watch over two shows: %v, want a request for -watch", err)
+	}
+	req, _, err := ReportFlags{Watch: "Show B"}.RequestFor(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Report(t.Context(), cfg, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for _, f := range rep.Files {
+		paths = append(paths, f.Path)
+	}
+	if strings.Join(paths, ",") != "_graded/b1.mov,_graded/b2.mov" {
+		t.Errorf("show B's report lists %q", paths)
+	}
+	_, _, err = Retry(t.Context(), cfg, "Show C", nil)
+	if err == nil || !strings.Contains(err.Error(), `"Show A", "Show B"`) {
+		t.Errorf("retry -watch of an unknown show: %v, want the shows named", err)
+	}
+	if _, err := RetryPathsIn(cfg, "", []string{"_graded/a.mov"}); err == nil {
+		t.Error("retry of named files over two shows without -watch was taken")
+	}
+	if n, how, err := Retry(t.Context(), cfg, "Show A", nil); err != nil || n != 0 || how != Directly {
+		t.Errorf("retry -watch \"Show A\": %d, %q, %v", n, how, err)
+	}
+}
