@@ -193,6 +193,9 @@ func TestTwoShowsOneTokenRevoked(t *testing.T) {
 	if !strings.Contains(log, `watch="Show B"`) || !strings.Contains(log, `watch="Show A"`) {
 		t.Errorf("the log does not name both shows (watch=…):\n%s", r.logTail())
 	}
+	if n := strings.Count(log, `signing paused for show \"Show B\"; the other shows go on`); n != 1 || strings.Contains(log, `signing paused for show \"Show A\"`) {
+		t.Errorf("the log says %d times that show B paused (want once, and never show A):\n%s", n, r.logTail())
+	}
 	ws := r.watches()
 	if len(ws) != 2 || ws[0].Name != "Show A" || ws[0].State != "stopped" && ws[0].State != "running" || ws[0].Done != len(filesA) ||
 		ws[1].Name != "Show B" || ws[1].State != "auth-error" {

@@ -21,6 +21,7 @@ type gate struct {
 	backoff func(n int) time.Duration
 	base    string // Options.APIBaseURL: the API's name in details
 	source  string // Options.TokenSource: where the token came from
+	show    string // Options.Name with Shared: the gate pauses that show only
 	log     *slog.Logger
 
 	mu        sync.Mutex

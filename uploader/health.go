@@ -102,6 +102,14 @@ func (g *gate) setHealth(health Health, detail string) {
 		return
 	}
 	g.health, g.detail = health, detail
+	if g.show != "" { // one show of several: the others go on
+		if health == HealthOK {
+			g.log.Info(fmt.Sprintf("signing works again for show %q; its uploads resume", g.show))
+			return
+		}
+		g.log.Warn(fmt.Sprintf("signing paused for show %q; the other shows go on", g.show), "health", string(health), "why", detail)
+		return
+	}
 	if health == HealthOK {
 		g.log.Info("signing works again; uploads resume")
 		return

@@ -46,6 +46,9 @@ func New(s Signer, j Jobs, o Options) *Uploader {
 	}
 	u.gate = newGate(u.signer, o.AuthRecheck, u.backoff, o.APIBaseURL, o.Logger)
 	u.gate.source = o.TokenSource
+	if o.Shared != nil {
+		u.gate.show = o.Name
+	}
 	u.gate.onProbe = func(p probeJob, su odailies.SignedURL) { u.urls.put(p.id, p.path, su, u.o.Now()) }
 	return u
 }

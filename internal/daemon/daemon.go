@@ -229,9 +229,18 @@ func (d *Daemon) Run(ctx context.Context) error {
 // run runs every part until ctx ends, one fails, or until (when not nil)
 // returns; until's error is run's.
 func (d *Daemon) run(ctx context.Context, until func(ctx context.Context) error) error {
-	d.log.Info("starting", "version", buildinfo.Version(), "root", d.cfg.Watch.Root,
-		"dirs", strings.Join(d.cfg.Watch.Dirs, ","), "workers", d.cfg.Upload.Workers,
-		"state_dir", d.cfg.State.Dir, "user", currentUser())
+	if d.shows == nil {
+		d.log.Info("starting", "version", buildinfo.Version(), "root", d.cfg.Watch.Root,
+			"dirs", strings.Join(d.cfg.Watch.Dirs, ","), "workers", d.cfg.Upload.Workers,
+			"state_dir", d.cfg.State.Dir, "user", currentUser())
+	} else {
+		d.log.Info("starting", "version", buildinfo.Version(), "shows", len(d.shows),
+			"workers", d.cfg.Upload.Workers, "state_dir", d.cfg.State.Dir, "user", currentUser())
+		for _, c := range d.shows {
+			c.log.Info("show", "root", c.cfg.Watch.Root, "dirs", strings.Join(c.cfg.Watch.Dirs, ","),
+				"project", c.cfg.API.ProjectID)
+		}
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	g, gctx := errgroup.WithContext(runCtx)

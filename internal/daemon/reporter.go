@@ -23,7 +23,9 @@ type reporter struct {
 	log     *slog.Logger
 	started time.Time
 	state   status.State // last state reported
-	lastSum time.Time
+	// showStates is each show's last state, with several (shows.go).
+	showStates map[string]status.State
+	lastSum    time.Time
 
 	writeErr    string    // the status write failure last logged, "" when writes work
 	writeWarned time.Time // when it was logged
@@ -97,6 +99,7 @@ func (r *reporter) update(now time.Time) {
 		r.healthChanged(r.state, doc)
 		r.state = doc.State
 	}
+	r.showsChanged(doc.Watches)
 	if doc.Queued+doc.Active > 0 && now.Sub(r.lastSum) >= r.d.cfg.Log.StatusEvery {
 		r.lastSum = now
 		r.log.Info("status", r.summaryAttrs(doc)...)

@@ -264,6 +264,29 @@ func (r *reporter) collectShows(now time.Time) *status.Doc {
 	return doc
 }
 
+// showsChanged logs each show whose state changed, naming it: with
+// several shows the top-level state stays running while one is blocked.
+func (r *reporter) showsChanged(ws []status.Watch) {
+	if r.showStates == nil {
+		r.showStates = map[string]status.State{}
+	}
+	for _, w := range ws {
+		was, ok := r.showStates[w.Name]
+		if !ok {
+			was = status.Running
+		}
+		if w.State == was {
+			continue
+		}
+		r.showStates[w.Name] = w.State
+		if w.State == status.Running {
+			r.log.Info(fmt.Sprintf("health of show %q: back to normal", w.Name), "watch", w.Name, "was", was)
+		} else {
+			r.log.Warn(fmt.Sprintf("health of show %q: %s", w.Name, w.State), "watch", w.Name, "problem", w.Detail, "was", was)
+		}
+	}
+}
+
 // addStatus adds show name's status cd into the totals doc.
 func addStatus(doc, cd *status.Doc, name string) {
 	doc.Queued += cd.Queued
