@@ -259,3 +259,42 @@ func TestShowsShareFairly(t *testing.T) {
 	}
 	d.stop()
 }
+
+// TestConvertToShowsSendsNothingAgain is the hazard of several shows: a
+// one-show config of the old form syncs a tree; the same show written as
+// a [[watch]] table, then renamed with a second show beside it, syncs
+// again: show A signs nothing more (its queue is kept), show B's tree goes
+// to its own project.
+func TestConvertToShowsSendsNothingAgain(t *testing.T) {
+	r := newRig(t, rigOptions{projects: map[string]map[string]odailiestest.Perm{projectB: {tokenB: odailiestest.Upload}}})
+	for i := range 5 {
+		writeFile(t, r.root, fmt.Sprintf("_graded/A%03dC001.mov", i), randomBytes(t, 10_000+i))
+	}
+	r.sync(0)
+	signed := r.api.Requests("sign")
+	if signed != 5 {
+		t.Fatalf("%d sign requests for 5 files", signed)
+	}
+	rootB := filepath.Join(r.dir, "root-b")
+	writeFile(t, rootB, "_graded/B000C001.mov", randomBytes(t, 20_000))
+	common := fmt.Sprintf("[api]\nbase_url = %q\n[state]\ndir = %q\n[log]\nfile = %q\nlevel = \"debug\"\n", r.api.URL(), r.state, r.logFile)
+	showA := func(name string) string {
+		return fmt.Sprintf("[[watch]]\nname = %q\nroot = %q\nsettle = \"300ms\"\nproject_id = \"e2e\"\ntoken = %q\n", name, r.root, r.token)
+	}
+	showB := fmt.Sprintf("[[watch]]\nname = \"Show B\"\nroot = %q\nsettle = \"300ms\"\nproject_id = %q\ntoken = %q\n", rootB, projectB, tokenB)
+	for _, body := range []string{common + showA("Show A"), common + showA("Show A, renamed") + showB} {
+		if err := os.WriteFile(r.config, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r.sync(0)
+	}
+	if n := r.api.Requests("sign"); n != signed+1 {
+		t.Errorf("%d sign requests after the conversion and a second show, want %d (show B's one file only)", n, signed+1)
+	}
+	if _, ok := r.s3.Object(t, keyB("_graded/B000C001.mov")); !ok {
+		t.Error("show B's file is not in its project")
+	}
+	if st := r.status(); st.Done != 6 {
+		t.Errorf("status done %d, want 6 (A's 5 kept, B's 1)", st.Done)
+	}
+}
