@@ -74,6 +74,18 @@
 // mark. Records of other states are dropped at once: nothing is lost by
 // that, since the watcher hands over a file that comes back.
 //
+// # One queue per show
+//
+// A Queue holds one show's jobs: paths are relative to that show's root,
+// and nothing in a record names the show. A daemon with several shows
+// ([[watch]] tables) opens one Queue per show, each in its own file, so
+// two shows' records cannot be mixed up, a show's damaged file touches no
+// other, and each has its own lock. Which file is whose is the daemon's
+// rule, by what identifies a show's uploads, its root and project, never
+// its name (internal/daemon/shows.go, "Whose state is whose"): a show
+// renamed, or a single-show config rewritten as one [[watch]] table,
+// opens the same file and sends nothing again.
+//
 // # Schema
 //
 // schema.go declares every bucket and key and the migration rule;
