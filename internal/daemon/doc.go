@@ -16,6 +16,18 @@
 // delivery report: the queue's done records with their MD5 and how the
 // storage verified them, report.go).
 //
+// # Several shows
+//
+// A config of several shows ([[watch]] tables) is one such pipeline per
+// show (a child Daemon: its own queue file, watcher, uploader, token,
+// gate), sharing one uploader.Shared (worker budget, bandwidth cap), one
+// reporter (status.json's totals and watches), one control server and one
+// log, whose lines carry watch=NAME. Sync ends each show by the rules
+// below and returns when every show has ended, naming each that did not
+// finish; retry and report take a show's name. A config of one show is
+// one Daemon, as before. shows.go has the rule for whose queue file is
+// whose (keyed by root and project, never the name).
+//
 // # Sync's end rules
 //
 // Sync returns when the tree has been scanned, nothing is settling and
