@@ -90,9 +90,7 @@ func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		return nil, err
 	}
 	if len(cfg.Shows) == 1 {
-		if err := writeShowInfo(p, cfg.Shows[0]); err != nil {
-			log.Warn("cannot record whose queue this is", "path", p, "err", err)
-		}
+		noteShowInfo(log, p, cfg.Shows[0])
 	}
 	d := &Daemon{cfg: cfg, log: log, queue: q}
 	if err := d.buildPipeline(); err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,26 +30,31 @@ import (
 //
 // # Whose state is whose
 //
-// Each show has its own queue. What identifies a show's uploads is its
-// root and project, not its name: the queue of the show with root R and
-// project P is <state.dir>/watches/<ID>/queue.db, ID the first 16 hex
-// digits of SHA-256(R "\n" P). A show renamed keeps its queue. The
-// single-show layout, <state.dir>/queue.db, stays the queue of the show
-// it was written for, which <state.dir>/queue.json records (root and
-// project; written at every start with one show):
+// Each show has its own queue file. What identifies a show's uploads is
+// its root and project, never its name. Every queue file has a record of
+// whose it is, rewritten at each start: <state.dir>/queue.db, the
+// single-show layout, has queue.json beside it; the others are
+// <state.dir>/watches/<ID>/queue.db with watch.json, ID the first 16 hex
+// digits of SHA-256(root "\n" project) when the folder was made. A show's
+// queue is, in order:
 //
-//  1. watches/<ID>/queue.db, when it exists;
-//  2. else <state.dir>/queue.db, when queue.json names this root and
-//     project, or when there is no queue.json (an older version wrote
-//     queue.db) and the config has this one show only;
-//  3. else, new: <state.dir>/queue.db for a config of one show when no
-//     queue.db is there, watches/<ID>/queue.db otherwise.
+//  1. the file whose record names its root and project (a folder with no
+//     record: the one named by its ID);
+//  2. else, its root having moved, the one recorded file of its project
+//     that no show of the config claims, when it is the only show of that
+//     project without a file (logged, with the old root);
+//  3. else <state.dir>/queue.db with no record (an earlier version wrote
+//     it) when the config has one show; with several it is refused, as
+//     nobody can tell whose it is: run once with that show alone;
+//  4. else new: <state.dir>/queue.db for a config of one show when there
+//     is none, watches/<ID>/queue.db otherwise (<ID>-2… when a moved show
+//     holds that folder).
 //
-// So converting the single form to one [[watch]] table, renaming a show
-// or adding others next to it never sends its files again: its queue
-// knows them. A queue.db with no queue.json and a config of several shows
-// is refused (rule 2 cannot say whose it is): run once with that show
-// alone and the others are added after.
+// So renaming a show, rewriting the single-show form as one [[watch]]
+// table, adding shows beside it, or moving its root never sends its files
+// again, and one show never takes another's done records as its own. A
+// single-show config of an earlier version keeps <state.dir>/queue.db as
+// it is.
 
 // ShowID is what keys a show's state: its root and project.
 func ShowID(s config.Show) string {
@@ -67,37 +73,128 @@ type queueOwner struct {
 }
 
 // QueuePath is the queue file of show s under cfg, by the rule above.
-// It creates nothing; ok is false when a several-shows config meets a
-// queue.db nobody recorded (the error says what to do).
+// It creates nothing. A several-shows config that meets a queue.db
+// nobody recorded gets a *config.Error saying what to do.
 func QueuePath(cfg *config.Config, s config.Show) (string, error) {
 	dir := cfg.State.Dir
-	keyed := filepath.Join(dir, "watches", ShowID(s), QueueFile)
-	if exists(keyed) {
-		return keyed, nil
+	files, err := queueFiles(dir)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range files {
+		if f.isOf(s) {
+			return f.path, nil
+		}
+	}
+	// A show whose root moved: the one recorded queue of its project that
+	// no show of the config claims, when this is the only show of that
+	// project without one.
+	var moved []stateFile
+	for _, f := range files {
+		if f.recorded && f.owner.ProjectID == s.API.ProjectID && !claimed(f, cfg.Shows) {
+			moved = append(moved, f)
+		}
+	}
+	lacking := 0
+	for _, t := range cfg.Shows {
+		if t.API.ProjectID == s.API.ProjectID && !hasQueue(t, files) {
+			lacking++
+		}
+	}
+	if len(moved) == 1 && lacking == 1 {
+		return moved[0].path, nil
 	}
 	legacy := filepath.Join(dir, QueueFile)
-	if !exists(legacy) {
+	for _, f := range files {
+		if f.path != legacy || f.recorded {
+			continue
+		}
 		if len(cfg.Shows) == 1 {
-			return legacy, nil
+			return legacy, nil // written by an earlier version, for this one show
 		}
-		return keyed, nil
+		return "", config.Errorf("%s was written by an earlier version for one show, and the config now has %d: "+
+			"which show's uploads it holds is not recorded. Run once with only that show in %s (so %s records it), "+
+			"then add the others; otherwise its files would be sent again, or another show's taken as sent",
+			legacy, len(cfg.Shows), cfg.Path, ownerFile)
 	}
-	owner, err := readOwner(dir)
-	switch {
-	case err == nil:
-		if owner.Root == s.Watch.Root && owner.ProjectID == s.API.ProjectID {
-			return legacy, nil
-		}
-		return keyed, nil
-	case !errors.Is(err, fs.ErrNotExist):
-		return "", fmt.Errorf("read %s: %w", filepath.Join(dir, ownerFile), err)
-	case len(cfg.Shows) == 1:
+	if len(cfg.Shows) == 1 && !exists(legacy) {
 		return legacy, nil
 	}
-	return "", config.Errorf("%s was written by an earlier version for one show, and the config now has %d: "+
-		"which show's uploads it holds is not recorded. Run once with only that show in %s (so %s records it), "+
-		"then add the others; otherwise its files would be sent again, or another show's taken as sent",
-		legacy, len(cfg.Shows), cfg.Path, ownerFile)
+	keyed := filepath.Join(dir, "watches", ShowID(s))
+	for n := 2; exists(keyed); n++ { // taken by a show whose root moved away from this one's
+		keyed = filepath.Join(dir, "watches", fmt.Sprintf("%s-%d", ShowID(s), n))
+	}
+	return filepath.Join(keyed, QueueFile), nil
+}
+
+// stateFile is a queue file in state.dir and whose it says it is.
+type stateFile struct {
+	path     string
+	owner    queueOwner
+	recorded bool // owner is from its record (queue.json, watch.json)
+}
+
+// isOf reports whether f is show s's by its record, or, unrecorded, by
+// its folder's name.
+func (f stateFile) isOf(s config.Show) bool {
+	if f.recorded {
+		return f.owner.Root == s.Watch.Root && f.owner.ProjectID == s.API.ProjectID
+	}
+	parent := filepath.Dir(f.path)
+	return filepath.Base(filepath.Dir(parent)) == "watches" && filepath.Base(parent) == ShowID(s)
+}
+
+// claimed reports whether one of shows owns f.
+func claimed(f stateFile, shows []config.Show) bool {
+	for _, t := range shows {
+		if f.isOf(t) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasQueue reports whether one of files is show s's.
+func hasQueue(s config.Show, files []stateFile) bool {
+	for _, f := range files {
+		if f.isOf(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// queueFiles lists the queue files in dir with their records:
+// <dir>/queue.db (queue.json) and <dir>/watches/*/queue.db (watch.json).
+func queueFiles(dir string) ([]stateFile, error) {
+	var out []stateFile
+	add := func(p, record string) error {
+		o, err := readOwner(record)
+		switch {
+		case err == nil:
+			out = append(out, stateFile{path: p, owner: o, recorded: true})
+		case errors.Is(err, fs.ErrNotExist):
+			out = append(out, stateFile{path: p})
+		default:
+			return err
+		}
+		return nil
+	}
+	if legacy := filepath.Join(dir, QueueFile); exists(legacy) {
+		if err := add(legacy, filepath.Join(dir, ownerFile)); err != nil {
+			return nil, err
+		}
+	}
+	keyed, err := filepath.Glob(filepath.Join(dir, "watches", "*", QueueFile))
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range keyed {
+		if err := add(p, filepath.Join(filepath.Dir(p), showInfoFile)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func exists(p string) bool {
@@ -105,14 +202,15 @@ func exists(p string) bool {
 	return err == nil
 }
 
-func readOwner(dir string) (queueOwner, error) {
+// readOwner reads a queue's record.
+func readOwner(p string) (queueOwner, error) {
 	var o queueOwner
-	b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+	b, err := os.ReadFile(p)
 	if err != nil {
 		return o, err
 	}
 	if err := json.Unmarshal(b, &o); err != nil {
-		return o, fmt.Errorf("%s: %w", ownerFile, err)
+		return o, fmt.Errorf("read %s: %w (remove it if the queue beside it is this show's: the next start writes it again)", p, err)
 	}
 	return o, nil
 }
@@ -169,9 +267,7 @@ func (d *Daemon) openShow(s config.Show) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeShowInfo(p, s); err != nil {
-		log.Warn("cannot record whose queue this is", "path", p, "err", err)
-	}
+	noteShowInfo(log, p, s)
 	child := &Daemon{cfg: showConfig(d.cfg, s), log: log, queue: q, name: s.Name, shared: d.shared}
 	if err := child.buildPipeline(); err != nil {
 		q.Close()
@@ -180,18 +276,39 @@ func (d *Daemon) openShow(s config.Show) (*Daemon, error) {
 	return child, nil
 }
 
+// showInfoFile records whose queue <state.dir>/watches/<ID>/queue.db is.
+const showInfoFile = "watch.json"
+
 // writeShowInfo records beside a show's queue whose it is: queue.json for
-// <state.dir>/queue.db, watch.json in its own folder (for people).
-func writeShowInfo(p string, s config.Show) error {
+// <state.dir>/queue.db, watch.json in its own folder. It returns the root
+// the record held before when it was another (the show's root moved: its
+// queue was kept), else "".
+func writeShowInfo(p string, s config.Show) (movedFrom string, err error) {
 	b, err := json.MarshalIndent(queueOwner{Name: s.Name, Root: s.Watch.Root, ProjectID: s.API.ProjectID}, "", "  ")
 	if err != nil {
-		return err
+		return "", err
 	}
-	name := "watch.json"
+	record := filepath.Join(filepath.Dir(p), showInfoFile)
 	if filepath.Base(filepath.Dir(filepath.Dir(p))) != "watches" {
-		name = ownerFile
+		record = filepath.Join(filepath.Dir(p), ownerFile)
 	}
-	return writeFileAtomic(filepath.Join(filepath.Dir(p), name), append(b, '\n'))
+	if old, err := readOwner(record); err == nil && old.Root != s.Watch.Root {
+		movedFrom = old.Root
+	}
+	return movedFrom, writeFileAtomic(record, append(b, '\n'))
+}
+
+// noteShowInfo writes the record of show s's queue p, logging a root that
+// moved and a record that cannot be written.
+func noteShowInfo(log *slog.Logger, p string, s config.Show) {
+	movedFrom, err := writeShowInfo(p, s)
+	if movedFrom != "" {
+		log.Warn("the show's root moved; its queue is kept, so files at the same paths under the new root are not sent again",
+			"was", movedFrom, "root", s.Watch.Root, "queue", p)
+	}
+	if err != nil {
+		log.Warn("cannot record whose queue this is", "path", p, "err", err)
+	}
 }
 
 // show is the child of the show named name, or an error listing them.

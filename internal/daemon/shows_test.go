@@ -174,3 +174,61 @@ func TestReportAndRetryByShow(t *testing.T) {
 		t.Errorf("retry -watch \"Show A\": %d, %q, %v", n, how, err)
 	}
 }
+
+// TestMovedRootKeepsItsQueue: a show whose root moves (the tree copied to
+// another disk, mtimes kept) keeps its queue, in the single-show form and
+// among several shows: nothing is signed again.
+func TestMovedRootKeepsItsQueue(t *testing.T) {
+	wa, wb := newWorld(t, 0, "_graded"), newWorld(t, 0, "_graded")
+	wa.file("_graded/a.mov", 100)
+	wb.file("_graded/b.mov", 200)
+	d, _ := wa.open()
+	if err := wa.sync(t.Context(), d, SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	signed := wa.api.Requests("sign")
+	moveRoot := func() {
+		t.Helper()
+		moved := t.TempDir()
+		if err := os.CopyFS(moved, os.DirFS(wa.root)); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(filepath.Join(wa.root, "_graded/a.mov"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(filepath.Join(moved, "_graded/a.mov"), fi.ModTime(), fi.ModTime()); err != nil {
+			t.Fatal(err)
+		}
+		wa.root = moved
+	}
+	moveRoot()
+	d, _ = wa.open() // the single-show form, root moved
+	if err := wa.sync(t.Context(), d, SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	if n := wa.api.Requests("sign"); n != signed {
+		t.Fatalf("single show, root moved: %d more signs", n-signed)
+	}
+	if !wa.log.has("the show's root moved; its queue is kept") {
+		t.Errorf("the moved root is not logged:\n%s", wa.log)
+	}
+	for range 2 { // two shows; then A's root moves again
+		cfg := showsConfig(t, wa, wb, worldToken)
+		d, err := Open(cfg, slog.New(slog.NewTextHandler(wa.log, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wa.sync(t.Context(), d, SyncOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		d.Close()
+		if n := wa.api.Requests("sign"); n != signed {
+			t.Fatalf("two shows: show A signed %d more times", n-signed)
+		}
+		moveRoot()
+	}
+	wb.received("_graded/b.mov", 200)
+}
