@@ -10,7 +10,7 @@
 # Usage: scripts/bench-sync.sh [-http] [COUNT] [PARTS]
 #   COUNT  runs per contender, the best kept (default 3)
 #   PARTS  comma-separated subset of small,large,rss4g,rss20k,restart,rss100k
-#   -http  plain http instead of https (where sendfile can apply)
+#   -http  plain http instead of https
 # Needs: versitygw (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0),
 # rclone, curl, openssl. The machine should be otherwise idle: the script
 # prints the load average with every table.

@@ -23,8 +23,7 @@ import (
 //     once the answer is closed, which ends in an error);
 //   - every byte of the body was handed to the connection.
 //
-// The count is the body reader's (paced path) or the file offset
-// (zero-copy), either way for the body of the last hop.
+// The count is the body reader's, for the body of the last hop.
 
 // sendState follows one PUT through its hops; put makes one per attempt
 // and hands it to hopTransport through the request's context.

@@ -148,8 +148,7 @@ func TestRefusalKeepsIdleConnections(t *testing.T) {
 }
 
 // TestUploadOverTLS: files of every shape arrive byte for byte over TLS,
-// on both body paths (the kernel cannot send a file into TLS: the
-// zero-copy body is read and encrypted like any other).
+// with and without a limiter on the body reader.
 func TestUploadOverTLS(t *testing.T) {
 	sizes := []int{0, 1, 70_000, 3<<20 + 5}
 	for _, bp := range bodyPaths {

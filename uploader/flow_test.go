@@ -58,8 +58,8 @@ func (b *blocker) waitStarted(t *testing.T) string {
 func isBig(p string) bool { return strings.Contains(p, "big") }
 
 // TestStalledBodyIsCut: a PUT whose body stops moving is cut after
-// StallTimeout and retried, whether the kernel sends the file (no
-// bandwidth limit) or the paced reader does.
+// StallTimeout and retried, with no bandwidth limit and with one (the
+// body reader waiting on a limiter).
 func TestStalledBodyIsCut(t *testing.T) {
 	for _, bw := range []int64{0, 1 << 30} {
 		t.Run(fmt.Sprintf("bandwidth %d", bw), func(t *testing.T) {

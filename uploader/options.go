@@ -75,10 +75,8 @@ type Options struct {
 	// BandwidthSchedule, when set, is the cap instead of Bandwidth (config
 	// upload.bandwidth_schedule; the config refuses both): one limit for
 	// the pool that follows it in Now's wall clock, changing within a
-	// second of each time it names, on uploads already running too. While
-	// a schedule that ever caps is set, every body goes through the paced
-	// reader, off periods included: a file the kernel sends (zeroCopy)
-	// could not be slowed when a capped period starts.
+	// second of each time it names, on uploads already running too: each
+	// body reader waits on the cap in force before every chunk.
 	BandwidthSchedule *Schedule
 
 	MinURLLife  time.Duration // life a signed URL needs left to be reused; 0 means 1m

@@ -34,8 +34,8 @@ type pacer struct {
 }
 
 // newPacer is the limit Options ask for, or nil for none: no bandwidth and
-// no schedule that ever caps (a schedule of "off" entries only). A nil
-// pacer lets the kernel send files (see zeroCopy).
+// no schedule that ever caps (a schedule of "off" entries only). Body
+// readers skip a nil pacer.
 func newPacer(o Options) *pacer {
 	p := &pacer{now: o.Now, log: o.Logger, changed: make(chan struct{})}
 	switch {

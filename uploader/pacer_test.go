@@ -125,7 +125,7 @@ func TestPacerClockJump(t *testing.T) {
 func TestNewPacer(t *testing.T) {
 	offOnly := mustSchedule(t, time.UTC, "off")
 	if p := newPacer(Options{BandwidthSchedule: offOnly}.withDefaults()); p != nil {
-		t.Error("a schedule that never caps makes a limit (and turns off zero-copy)")
+		t.Error("a schedule that never caps makes a limit")
 	}
 	if p := newPacer(Options{}.withDefaults()); p != nil {
 		t.Error("no bandwidth makes a limit")

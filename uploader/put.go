@@ -34,17 +34,10 @@ var errStopping = errors.New("the uploader is stopping")
 func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odailies.SignedURL, prog *progress, sum *digest) (queue.Delivery, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var files *fileBodies
-	var poll func() int64
-	if job.Size > 0 && u.zeroCopy() {
-		files = &fileBodies{f: f, prog: prog, total: &u.stats.total}
-		defer files.close()
-		poll = files.offset
-	}
-	dog := startWatchdog(u.o.StallTimeout, cancel, poll)
+	dog := startWatchdog(u.o.StallTimeout, cancel)
 	defer dog.stop()
 	state := &sendState{prog: prog, size: job.Size}
-	req, err := u.newRequest(withSendState(ctx, state), su.URL, f, job.Size, prog, dog, files)
+	req, err := u.newRequest(withSendState(ctx, state), su.URL, f, job.Size, prog, dog)
 	if err != nil {
 		return queue.Delivery{}, fmt.Errorf("PUT %s: %w", job.Path, scrubURL(err, su.URL))
 	}
@@ -117,7 +110,7 @@ func (u *Uploader) answer(ctx context.Context, resp *http.Response, state *sendS
 // newRequest builds the PUT: exact Content-Length, never chunked, and no
 // header beyond User-Agent, Options.Headers and Expect (put adds
 // Content-MD5).
-func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, size int64, prog *progress, dog *watchdog, files *fileBodies) (*http.Request, error) {
+func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, size int64, prog *progress, dog *watchdog) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, rawURL, nil)
 	if err != nil {
 		return nil, err
@@ -125,7 +118,10 @@ func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, si
 	req.ContentLength = size
 	req.Body = http.NoBody
 	if size > 0 {
-		req.Body, req.GetBody = u.bodies(ctx, f, size, prog, dog, files)
+		// A body reader, also for each re-send (a 307/308, a retry by
+		// the transport): it starts again from the file's first byte.
+		req.Body = u.newBody(ctx, f, size, prog, dog)
+		req.GetBody = func() (io.ReadCloser, error) { return u.newBody(ctx, f, size, prog, dog), nil }
 	}
 	req.Header.Set("User-Agent", u.o.UserAgent)
 	for k, v := range u.o.Headers {
@@ -139,22 +135,6 @@ func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, si
 		req.Header.Set("Expect", "100-continue")
 	}
 	return req, nil
-}
-
-// bodies picks how the file is sent: the file itself when the kernel can
-// send it (see fileBodies), else through a body reader.
-func (u *Uploader) bodies(ctx context.Context, f *os.File, size int64, prog *progress, dog *watchdog,
-	files *fileBodies) (io.ReadCloser, func() (io.ReadCloser, error)) {
-	if files != nil {
-		if b, err := files.next(); err == nil {
-			return b, files.next
-		}
-		// No /proc: the reader below still works, and the watchdog's poll
-		// falls back to the reader's count.
-	}
-	return u.newBody(ctx, f, size, prog, dog), func() (io.ReadCloser, error) {
-		return u.newBody(ctx, f, size, prog, dog), nil
-	}
 }
 
 // reopenable wraps getBody for the transport (a 307/308 or a retry of a

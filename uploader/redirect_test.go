@@ -16,12 +16,12 @@ import (
 	"github.com/odailies/odailies-uploader/odailies"
 )
 
-// bodyPaths are the two ways a body is sent: the file itself (sendfile,
-// on Linux) and the paced reader, which any bandwidth limit selects.
+// bodyPaths are the two ways a body reader runs: with no limiter, and
+// waiting on one before each chunk, which any bandwidth limit sets.
 var bodyPaths = []struct {
 	name      string
 	bandwidth int64
-}{{"zero-copy", 0}, {"paced", 1 << 40}}
+}{{"unlimited", 0}, {"paced", 1 << 40}}
 
 // redirecting is storage that answers every PUT with status and a
 // Location to the same object on target, without reading the body.

@@ -1,8 +1,6 @@
 package uploader
 
 import (
-	"io"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -56,25 +54,15 @@ func (u *Uploader) Snapshot() Snapshot {
 	return s
 }
 
-// progress counts one upload's bytes: the body reader updates sent, or,
-// while the kernel sends the file itself (fileBodies), file's offset is
-// the count.
+// progress counts one upload's bytes, as the body reader hands them on.
 type progress struct {
 	path string
 	size int64
 	sent atomic.Int64
-	gen  atomic.Uint64 // the newest body's number (paced path)
-	file atomic.Pointer[os.File]
+	gen  atomic.Uint64 // the newest body's number
 }
 
-func (p *progress) bytesSent() int64 {
-	if f := p.file.Load(); f != nil {
-		if off, err := f.Seek(0, io.SeekCurrent); err == nil {
-			return off
-		}
-	}
-	return p.sent.Load()
-}
+func (p *progress) bytesSent() int64 { return p.sent.Load() }
 
 // rateWindow is how far back Rate looks; samples are kept at most every
 // second, lazily, when something reads or finishes.
@@ -189,14 +177,5 @@ func (s *stats) rateLocked(now time.Time) float64 {
 	return float64(s.sentLocked()-from.total) / dt
 }
 
-// sentLocked is every body byte sent: the readers' count plus what the
-// kernel has sent of files in flight.
-func (s *stats) sentLocked() int64 {
-	n := s.total.Load()
-	for p := range s.active {
-		if p.file.Load() != nil {
-			n += p.bytesSent()
-		}
-	}
-	return n
-}
+// sentLocked is every body byte sent, as the readers counted it.
+func (s *stats) sentLocked() int64 { return s.total.Load() }
