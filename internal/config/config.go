@@ -39,6 +39,7 @@ type Config struct {
 	Upload  UploadConfig
 	State   StateConfig
 	Log     LogConfig
+	UI      UIConfig
 	Service ServiceConfig
 }
 

@@ -24,6 +24,7 @@ var Keys = []string{
 	"upload.verify",
 	"state.dir",
 	"log.file", "log.level", "log.status_every", "log.max_size", "log.keep",
+	"ui.listen", "ui.password_file",
 	"service.name", "service.display_name", "service.description", "service.user",
 }
 

@@ -83,6 +83,10 @@ type rawCommon struct {
 		MaxSize     sizeValue     `toml:"max_size"`
 		Keep        int           `toml:"keep"`
 	} `toml:"log"`
+	UI struct {
+		Listen       string `toml:"listen"`
+		PasswordFile string `toml:"password_file"`
+	} `toml:"ui"`
 	Service struct {
 		Name        string `toml:"name"`
 		DisplayName string `toml:"display_name"`
@@ -109,6 +113,7 @@ func defaultRaw() *rawConfig {
 	r.Log.StatusEvery = durationValue(time.Minute)
 	r.Log.MaxSize = 20e6
 	r.Log.Keep = 5
+	r.UI.Listen = DefaultUIListen
 	r.Service.Name = "odailies-uploader"
 	r.Service.DisplayName = "oDailies uploader"
 	r.Service.Description = "Uploads graded clips and thumbnails to oDailies"

@@ -30,6 +30,7 @@ func (cfg *Config) Settings() map[string]string {
 		"log.file":                      logFileValue(lg.File), "log.level": LevelName(lg.Level),
 		"log.status_every": Duration(lg.StatusEvery), "log.max_size": units.Exact(lg.MaxSize),
 		"log.keep":     fmt.Sprint(lg.Keep),
+		"ui.listen":    uiListenValue(cfg.UI.Listen), "ui.password_file": passwordFileValue(cfg.UI.PasswordFile),
 		"service.name": s.Name, "service.display_name": s.DisplayName,
 		"service.description": quoteEmpty(s.Description), "service.user": userValue(s.User),
 	}
@@ -64,9 +65,9 @@ func (cfg *Config) SettingsRows() [][2]string {
 	return rows
 }
 
-// Tokens are every show's token, for redacting what is printed.
+// Tokens are every show's token (and the dashboard's password), for redacting what is printed.
 func (cfg *Config) Tokens() []string {
-	toks := []string{cfg.API.Token}
+	toks := []string{cfg.API.Token, cfg.UI.Password}
 	for _, s := range cfg.Shows {
 		toks = append(toks, s.API.Token)
 	}
@@ -168,4 +169,20 @@ func userValue(u string) string {
 		return "(the system default)"
 	}
 	return u
+}
+
+// uiListenValue explains an empty ui.listen.
+func uiListenValue(a string) string {
+	if a == "" {
+		return `"" (the dashboard is off)`
+	}
+	return a
+}
+
+// passwordFileValue explains an empty ui.password_file.
+func passwordFileValue(p string) string {
+	if p == "" {
+		return "(none: no password; only a loopback ui.listen is allowed)"
+	}
+	return p
 }

@@ -144,6 +144,7 @@ func (l *loader) build(r *rawCommon, watches []rawWatch) *Config {
 	cfg.State.Dir = l.buildPath("state.dir", r.State.Dir, defaultStateDir())
 	cfg.Log = l.buildLog(r)
 	cfg.Service = l.buildService(r)
+	cfg.UI = l.buildUI(r)
 	for _, s := range cfg.Shows {
 		l.checkOwnFilesOutside(cfg, s.Watch)
 	}

@@ -60,6 +60,13 @@ var Broken = []struct {
 	{"managed header", Plus("[upload]\nheaders = { \"Content-Length\" = \"1\" }\n"), nil, nil, []string{"upload.headers"}},
 	{"bad service name", Plus("[service]\nname = \"my service\"\n"), nil, nil, []string{"service.name"}},
 	{"zero rescan", Plus("rescan = \"0s\"\n"), nil, nil, []string{"watch.rescan"}},
+	{"dashboard on every address without a password", Plus("[ui]\nlisten = \"0.0.0.0:8484\"\n"), nil, nil, []string{"ui.listen", "ui.password_file", "0.0.0.0:8484", "not a loopback address"}},
+	{"dashboard on a LAN address without a password", Plus("[ui]\nlisten = \"192.168.1.20:8484\"\n"), nil, nil, []string{"line 8", "ui.listen", "ui.password_file"}},
+	{"dashboard on a host name without a password", Plus("[ui]\nlisten = \"ingest-mac.local:8484\"\n"), nil, nil, []string{"ui.listen", "ui.password_file"}},
+	{"dashboard listen without a port", Plus("[ui]\nlisten = \"127.0.0.1\"\n"), nil, nil, []string{"ui.listen", "host:port"}},
+	{"dashboard port out of range", Plus("[ui]\nlisten = \"127.0.0.1:99999\"\n"), nil, nil, []string{"ui.listen", "0 to 65535"}},
+	{"missing dashboard password file", Plus("[ui]\nlisten = \"0.0.0.0:8484\"\npassword_file = \"nope.txt\"\n"), nil, nil, []string{"ui.password_file", "nope.txt"}},
+	{"empty dashboard password file", Plus("[ui]\npassword_file = \"pw\"\n"), nil, map[string]string{"pw": " \n"}, []string{"ui.password_file", "empty"}},
 	{"state.dir inside a watched folder", func(root string) string {
 		return Body(root) + "[state]\ndir = " + Quote(filepath.Join(root, "_graded", "state")) + "\n"
 	}, nil, nil, []string{"state.dir", "inside the watched folder", "_graded"}},
