@@ -29,8 +29,8 @@ func (cfg *Config) Settings() map[string]string {
 		"state.dir":                     cfg.State.Dir,
 		"log.file":                      logFileValue(lg.File), "log.level": LevelName(lg.Level),
 		"log.status_every": Duration(lg.StatusEvery), "log.max_size": units.Exact(lg.MaxSize),
-		"log.keep":     fmt.Sprint(lg.Keep),
-		"ui.listen":    uiListenValue(cfg.UI.Listen), "ui.password_file": passwordFileValue(cfg.UI.PasswordFile),
+		"log.keep":  fmt.Sprint(lg.Keep),
+		"ui.listen": uiListenValue(cfg.UI.Listen), "ui.password_file": passwordFileValue(cfg.UI.PasswordFile),
 		"service.name": s.Name, "service.display_name": s.DisplayName,
 		"service.description": quoteEmpty(s.Description), "service.user": userValue(s.User),
 	}
