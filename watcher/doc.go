@@ -252,6 +252,17 @@
 // HardResourceLimits, `ulimit -n`, kern.maxfilesperproc); on Windows the
 // handle limit. Setting poll = true avoids the limit altogether.
 //
+// # Asking about one path
+//
+// For `why`: [Watcher.Ignored] says which rule leaves a path out, from the
+// options alone, with or without Run; [Watcher.Explain] asks the running
+// Run's loop (between two events, so a scan in progress delays the answer)
+// whether the file is settling, held open, held back as a problem, handed
+// over or not met; [Watcher.Writers] asks the OS now who holds a file open
+// for writing, by pid and command line on Linux (the /proc walk of the
+// open-writer check, for one file), whether it is held on Windows, nothing
+// on macOS and the BSDs.
+//
 // # Hazards
 //
 //   - Paths handed out are NFC; on-disk names may differ (macOS HFS+ stores

@@ -63,6 +63,9 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 		backoff: minBackoff, seesAll: w.seesAll(),
 	}
 	defer l.closeSource()
+	alive := make(chan struct{})
+	w.setAlive(alive)
+	defer func() { w.setAlive(nil); close(alive) }()
 	l.startSource()
 	l.warnIfBlind()
 	if err := l.fullScan(ctx); err != nil {
@@ -107,6 +110,9 @@ func (l *loop) step(ctx context.Context, timer <-chan time.Time) error {
 		return nil
 	case p := <-l.w.forget:
 		l.forgot(p)
+		return nil
+	case r := <-l.w.explain:
+		l.explained(r)
 		return nil
 	case <-timer:
 	case <-l.w.tick:

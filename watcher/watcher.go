@@ -155,10 +155,12 @@ type Watcher struct {
 	tick      <-chan time.Time // extra tick source; nil in production
 	recheck   time.Duration    // how often missing dirs are looked for again
 
-	forget chan string // Forget → Run (forget.go)
+	forget  chan string     // Forget → Run (forget.go)
+	explain chan explainReq // Explain → Run (explain.go)
 
 	mu     sync.Mutex
 	status Status
+	alive  chan struct{} // while Run runs; closed when it returns (Explain)
 }
 
 // New validates the options and returns a Watcher for root. It does no I/O
@@ -196,6 +198,7 @@ func New(root string, opts Options) (*Watcher, error) {
 		seesAll:   seesOtherUsers,
 		recheck:   5 * time.Second,
 		forget:    make(chan string, forgetBuf),
+		explain:   make(chan explainReq),
 	}
 	w.status = Status{Mode: w.baseMode(), Dirs: append([]string(nil), dirs...)}
 	return w, nil

@@ -1,0 +1,65 @@
+package watcher
+
+import (
+	"bytes"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// holdersOf walks /proc once for the one file, as procWriters does for
+// many, keeping who holds it: the pid and its command line.
+func holdersOf(root, rel string, ino uint64) Holders {
+	h := Holders{Known: true, SeesAll: seesOtherUsers()}
+	h.Writers = procHolders("/proc", root, rel, ino)
+	h.Held = len(h.Writers) > 0
+	return h
+}
+
+// procHolders lists the processes under proc that have root/rel open for
+// writing (on the inode ino, when fdinfo says and ino is not 0).
+func procHolders(proc, root, rel string, ino uint64) []Writer {
+	want := strings.TrimSuffix(realRoot(root), "/") + "/" + rel
+	buf := make([]byte, 4096)
+	var out []Writer
+	for _, pid := range listPIDs(proc) {
+		if holds(proc+"/"+pid, want, ino, buf) {
+			n, _ := strconv.Atoi(pid)
+			out = append(out, Writer{PID: n, Command: commandOf(proc + "/" + pid)})
+		}
+	}
+	return out
+}
+
+// holds reports whether process pdir has want open for writing.
+func holds(pdir, want string, ino uint64, buf []byte) bool {
+	fds, err := readNames(pdir + "/fd")
+	if err != nil {
+		return false
+	}
+	for _, fd := range fds {
+		n, err := syscall.Readlink(pdir+"/fd/"+fd, buf)
+		if err != nil || n == 0 || n == len(buf) {
+			continue
+		}
+		link, deleted := bytes.CutSuffix(buf[:n], []byte(deletedSuffix))
+		if string(link) != want {
+			continue
+		}
+		if data, err := os.ReadFile(pdir + "/fdinfo/" + fd); err == nil && fdinfoWrites(data, ino, deleted) {
+			return true
+		}
+	}
+	return false
+}
+
+// commandOf is a process's command line, arguments joined by spaces, or
+// its name when the command line is empty (a kernel thread) or unreadable.
+func commandOf(pdir string) string {
+	if b, err := os.ReadFile(pdir + "/cmdline"); err == nil && len(b) > 0 {
+		return strings.TrimSpace(strings.ReplaceAll(string(bytes.TrimRight(b, "\x00")), "\x00", " "))
+	}
+	b, _ := os.ReadFile(pdir + "/comm")
+	return strings.TrimSpace(string(b))
+}
