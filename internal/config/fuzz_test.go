@@ -25,6 +25,10 @@ func FuzzLoadConfig(f *testing.F) {
 	f.Add("[upload]\nworkers = 3\nbandwidth = \"1.5GiB/s\"\nheaders = { a = \"b\" }\n")
 	f.Add("[[api]]\nx = 1\n")
 	f.Add("api = 1\nwatch.root.x = 2\n")
+	f.Add(twoShows("/tmp/a", "/tmp/b", "token = \"t-0123456789\"\n"))
+	f.Add("[[watch]]\nname = \"a\"\nroot = \"/x\"\n[[watch]]\nname = \"a\"\nroot = \"/x/y\"\n")
+	f.Add("watch = [{ root = \"/x\", name = \"n\" }, 1]\n")
+	f.Add("watch = []\n")
 	f.Fuzz(func(t *testing.T, body string) {
 		p := filepath.Join(t.TempDir(), "config.toml")
 		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
@@ -39,6 +43,7 @@ func FuzzLoadConfig(f *testing.F) {
 			return
 		}
 		_ = cfg.Settings()
+		_ = cfg.SettingsRows()
 		_ = warnings
 	})
 }
