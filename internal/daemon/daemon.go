@@ -44,9 +44,10 @@ type Daemon struct {
 	// With several shows (shows.go): one child per show, holding its
 	// queue, watcher and uploader, and the budget they share; queue,
 	// watcher and up above are then nil. name is a child's show.
-	shows  []*Daemon
-	shared *uploader.Shared
-	name   string
+	shows     []*Daemon
+	shared    *uploader.Shared
+	name      string
+	queuePath string // a child's queue file
 
 	actor *afterupload.Actor // watch.after_upload (afterupload.go); nil with several shows
 }

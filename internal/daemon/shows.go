@@ -259,6 +259,11 @@ func (d *Daemon) openShow(s config.Show) (*Daemon, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, c := range d.shows {
+		if c.queuePath == p { // the rule gives each show its own; never share one
+			return nil, fmt.Errorf("its queue %s is show %q's too: move one show's state aside and report this", p, c.name)
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return nil, config.Errorf("create %s: %w", filepath.Dir(p), err)
 	}
@@ -268,7 +273,7 @@ func (d *Daemon) openShow(s config.Show) (*Daemon, error) {
 		return nil, err
 	}
 	noteShowInfo(log, p, s)
-	child := &Daemon{cfg: showConfig(d.cfg, s), log: log, queue: q, name: s.Name, shared: d.shared}
+	child := &Daemon{cfg: showConfig(d.cfg, s), log: log, queue: q, name: s.Name, shared: d.shared, queuePath: p}
 	if err := child.buildPipeline(); err != nil {
 		q.Close()
 		return nil, err
