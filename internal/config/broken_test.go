@@ -55,12 +55,13 @@ func exampleLines(t *testing.T) (lines map[string]string, commented map[string]b
 	}
 	lines, commented = map[string]string{}, map[string]bool{}
 	table := ""
-	tableRe, keyRe := regexp.MustCompile(`^\[(\w+)\]$`), regexp.MustCompile(`^(\w+) *=`)
+	// #[[notify]] heads the commented example of an array table.
+	tableRe, keyRe := regexp.MustCompile(`^(?:\[(\w+)\]|#?\[\[(\w+)\]\])$`), regexp.MustCompile(`^(\w+) *=`)
 	for line := range strings.SplitSeq(string(example), "\n") {
 		line = strings.TrimSpace(line)
 		text, isComment := strings.CutPrefix(line, "#")
 		if m := tableRe.FindStringSubmatch(line); m != nil {
-			table = m[1]
+			table = m[1] + m[2]
 		} else if m := keyRe.FindStringSubmatch(text); m != nil {
 			key := table + "." + m[1]
 			if _, seen := lines[key]; !seen {
@@ -108,6 +109,8 @@ func TestExampleDefaultsAreTheDefaults(t *testing.T) {
 			line = "root = " + configtest.Quote(root)
 		case name == "token":
 			line = `token = "example-token-0123456789"`
+		case key == "notify.url": // an array table's one required key
+			line = `url = "https://hooks.example.com/services/x"`
 		case !commented[key]:
 		default:
 			line = "#" + line
@@ -116,8 +119,12 @@ func TestExampleDefaultsAreTheDefaults(t *testing.T) {
 	}
 	var required, all strings.Builder
 	for _, table := range order {
-		required.WriteString("[" + table + "]\n")
-		all.WriteString("[" + table + "]\n")
+		header := "[" + table + "]\n"
+		if table == "notify" {
+			header = "[[notify]]\n"
+		}
+		required.WriteString(header)
+		all.WriteString(header)
 		for _, line := range tables[table] {
 			if !strings.HasPrefix(line, "#") {
 				required.WriteString(line + "\n")

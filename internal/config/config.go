@@ -40,6 +40,7 @@ type Config struct {
 	State   StateConfig
 	Log     LogConfig
 	UI      UIConfig
+	Notify  []NotifyConfig // the [[notify]] tables, in the file's order
 	Service ServiceConfig
 }
 

@@ -72,10 +72,11 @@ func uncommentExample(t *testing.T, root string) string {
 	table, seen := "", map[string]bool{}
 	var out []string
 	for line := range strings.SplitSeq(string(example), "\n") {
-		if strings.HasPrefix(line, "[") {
-			table = line
+		if strings.HasPrefix(line, "[") || strings.HasPrefix(line, "#[[") {
+			table = line // a commented array table ([[notify]]) stays commented
 		}
-		if m := keyLine.FindStringSubmatch(line); m != nil && m[1] != "token_file" && !seen[table+m[1]] {
+		if m := keyLine.FindStringSubmatch(line); m != nil && m[1] != "token_file" && !seen[table+m[1]] &&
+			!strings.HasPrefix(table, "#") {
 			seen[table+m[1]] = true
 			line = line[1:]
 		}

@@ -25,6 +25,7 @@ var Keys = []string{
 	"state.dir",
 	"log.file", "log.level", "log.status_every", "log.max_size", "log.keep",
 	"ui.listen", "ui.password_file",
+	"notify.url", "notify.events", "notify.format", "notify.quiet", "notify.authorization_file",
 	"service.name", "service.display_name", "service.description", "service.user",
 }
 

@@ -87,6 +87,7 @@ type rawCommon struct {
 		Listen       string `toml:"listen"`
 		PasswordFile string `toml:"password_file"`
 	} `toml:"ui"`
+	Notify  []rawNotify `toml:"notify"`
 	Service struct {
 		Name        string `toml:"name"`
 		DisplayName string `toml:"display_name"`

@@ -37,6 +37,7 @@ func (cfg *Config) Settings() map[string]string {
 	if len(cfg.Shows) > 0 {
 		maps.Copy(m, cfg.ShowSettings(cfg.Shows[0]))
 	}
+	maps.Copy(m, cfg.notifySettings())
 	return m
 }
 

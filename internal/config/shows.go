@@ -145,6 +145,7 @@ func (l *loader) build(r *rawCommon, watches []rawWatch) *Config {
 	cfg.Log = l.buildLog(r)
 	cfg.Service = l.buildService(r)
 	cfg.UI = l.buildUI(r)
+	cfg.Notify = l.buildNotify(r)
 	for _, s := range cfg.Shows {
 		l.checkOwnFilesOutside(cfg, s.Watch)
 	}
