@@ -281,10 +281,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 	tick := time.NewTicker(n.o.Tick)
 	defer tick.Stop()
 	for {
-		n.days(ctx)
-		n.save()
-		n.sendDue(ctx)
-		n.save()
+		n.step(ctx)
 		select {
 		case <-ctx.Done():
 			n.save()
@@ -299,4 +296,13 @@ func (n *Notifier) Run(ctx context.Context) error {
 func keyURL(key string) string {
 	_, u, _ := strings.Cut(key, " ")
 	return u
+}
+
+// step is one round of Run: announce quiet days, save, send what is due,
+// save.
+func (n *Notifier) step(ctx context.Context) {
+	n.days(ctx)
+	n.save()
+	n.sendDue(ctx)
+	n.save()
 }
