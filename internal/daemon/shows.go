@@ -330,8 +330,8 @@ func (d *Daemon) show(name string) (*Daemon, error) {
 	return nil, fmt.Errorf("no show is named %q: the config has %s", name, strings.Join(names, ", "))
 }
 
-// runShows runs every show's watcher and uploader, and the shared budget,
-// in g.
+// runShows runs every show's watcher, uploader and after-upload actor,
+// and the shared budget, in g.
 func (d *Daemon) runShows(ctx context.Context, gGo func(func() error)) {
 	gGo(func() error { return d.shared.Run(ctx) })
 	for _, c := range d.shows {

@@ -17,7 +17,7 @@ import (
 
 // showsConfig is a config of two shows: A on wa's fake API and token, B
 // on wb's API with tokenB.
-func showsConfig(t *testing.T, wa, wb *world, tokenB string) *config.Config {
+func showsConfig(t *testing.T, wa, wb *world, tokenB string, extraB ...string) *config.Config {
 	t.Helper()
 	body := fmt.Sprintf("[upload]\nretry_min = \"50ms\"\nretry_max = \"200ms\"\n"+
 		"[state]\ndir = %s\n[log]\nfile = \"-\"\n"+
@@ -25,6 +25,7 @@ func showsConfig(t *testing.T, wa, wb *world, tokenB string) *config.Config {
 		"[[watch]]\nname = \"Show B\"\nroot = %s\nsettle = \"100ms\"\nbase_url = %q\nproject_id = \"proj\"\ntoken = %q\n",
 		configtest.Quote(wa.state), configtest.Quote(wa.root), wa.api.URL(), worldToken,
 		configtest.Quote(wb.root), wb.api.URL(), tokenB)
+	body += strings.Join(extraB, "")
 	cfg, _, err := config.Load(configtest.Write(t, t.TempDir(), body), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -231,4 +232,29 @@ func TestMovedRootKeepsItsQueue(t *testing.T) {
 		moveRoot()
 	}
 	wb.received("_graded/b.mov", 200)
+}
+
+// TestShowsActAfterUpload: each show's after-upload action runs for its
+// own files only: show B moves its uploads into _uploaded, show A keeps.
+func TestShowsActAfterUpload(t *testing.T) {
+	wa, wb := newWorld(t, 0, "_graded"), newWorld(t, 0, "_graded")
+	wa.file("_graded/a.mov", 100)
+	wb.file("_graded/b.mov", 200)
+	cfg := showsConfig(t, wa, wb, worldToken, "after_upload = \"move\"\n")
+	d, err := Open(cfg, slog.New(slog.NewTextHandler(wa.log, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := wa.sync(t.Context(), d, SyncOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	wb.received("_graded/b.mov", 200)
+	moved := filepath.Join(wb.root, "_uploaded", "_graded", "b.mov")
+	if !waitFor(t, "show B's upload moved", func() bool { _, err := os.Stat(moved); return err == nil }) {
+		t.Fatalf("show B's b.mov was not moved to %s\nlog:\n%s", moved, wa.log)
+	}
+	if _, err := os.Stat(filepath.Join(wa.root, "_graded", "a.mov")); err != nil {
+		t.Errorf("show A (keep) lost its file: %v", err)
+	}
 }
