@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -256,5 +257,46 @@ func TestShowsActAfterUpload(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(wa.root, "_graded", "a.mov")); err != nil {
 		t.Errorf("show A (keep) lost its file: %v", err)
+	}
+}
+
+// TestRetryAndReportByShowOnTheRunningDaemon: with the daemon running,
+// retry -watch requeues only that show's failures, and report -watch
+// answers that show's files, through the control channel.
+func TestRetryAndReportByShowOnTheRunningDaemon(t *testing.T) {
+	wa, wb := newWorld(t, 0, "_graded"), newWorld(t, 0, "_graded")
+	wa.file("_graded/a.mov", 100)
+	wb.file("_graded/b.mov", 200)
+	wa.api.FailPut(1, 400) // a permanent refusal: a.mov fails
+	wb.api.FailPut(1, 400) // and b.mov
+	cfg := showsConfig(t, wa, wb, worldToken)
+	d, err := Open(cfg, slog.New(slog.NewTextHandler(wa.log, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	waitFor(t, "both uploads failed", func() bool { return d.Counts().Failed == 2 })
+	n, how, err := Retry(t.Context(), cfg, "Show B", nil)
+	if err != nil || n != 1 || how != ByDaemon {
+		t.Fatalf("Retry -watch B = %d, %q, %v; want 1 by the daemon", n, how, err)
+	}
+	waitFor(t, "show B's retried upload", func() bool { return d.shows[1].queue.Counts().Done == 1 })
+	if c := d.shows[0].queue.Counts(); c.Failed != 1 || c.Done != 0 {
+		t.Errorf("show A after retry -watch B: %+v, want its failure kept", c)
+	}
+	rep, err := Report(t.Context(), cfg, ReportRequest{Watch: "Show B"})
+	if err != nil || len(rep.Files) != 1 || rep.Files[0].Path != "_graded/b.mov" {
+		t.Errorf("report -watch B from the daemon: %+v, %v", rep, err)
+	}
+	if _, err := Report(t.Context(), cfg, ReportRequest{Watch: "Show C"}); err == nil {
+		t.Error("report of an unknown show was answered")
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }
