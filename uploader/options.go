@@ -35,8 +35,10 @@ type Jobs interface {
 type Options struct {
 	Root string // watch root; job paths are slash-separated and relative to it
 
-	// Name names the show in the shared slots' accounting; with Shared
-	// only. Logs name the show through Logger's attributes.
+	// Name is the show's, with Shared only: the shared slots count by it,
+	// and a pause of signing says it ("signing paused for show …; the
+	// other shows go on"). Other log lines name the show through Logger's
+	// attributes.
 	Name string
 
 	// Shared, when set, makes this pool one show of several (doc.go,
