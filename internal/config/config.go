@@ -4,7 +4,9 @@
 // It is the one place a key is spelled (Keys; a test checks
 // config.example.toml against it, every key present and every default
 // equal). Every problem is an *Error naming the file, and the key and line
-// to fix; commands exit 2 on one.
+// to fix; commands exit 2 on one. A config names one show ([api] and
+// [watch]) or several ([[watch]] tables), each a Show in Config.Shows
+// (shows.go: the forms, the defaults, what is refused).
 package config
 
 import (
