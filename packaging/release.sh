@@ -2,7 +2,9 @@
 # Builds a release into dist/: for each target a binary cross-compiled with
 # the version and commit stamped in, an archive per OS (tar.gz for Linux and
 # macOS, zip for Windows), a .deb and an .rpm per Linux architecture (nfpm,
-# installed pinned when missing), and SHA256SUMS over all of them.
+# installed pinned when missing), a Windows Installer package per Windows
+# architecture (wixl and msibuild, Debian's wixl and msitools packages), and
+# SHA256SUMS over all of them.
 #
 # Usage: packaging/release.sh [VERSION]
 #   VERSION  e.g. 1.2.3 (a leading v is dropped); default: the latest v* tag
@@ -11,6 +13,7 @@
 #   TARGETS  GOOS/GOARCH list; default: all six supported targets
 #   DIST     output folder; default: dist (stale outputs in it are removed)
 #   COMMIT   default: git rev-parse HEAD, with -dirty if tracked files changed
+#   NO_MSI   set to 1 to build the Windows zips without the MSI (no wixl here)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -98,6 +101,93 @@ linux_packages() {
 	done
 }
 
+# msi_version maps a release version to the numeric MAJOR.MINOR.PATCH that
+# Windows Installer compares: a prerelease or build suffix is dropped
+# (1.2.3-rc.1 and 1.2.3+ci.7 are 1.2.3; the package's upgrade row is
+# inclusive, so each of them upgrades the other in place, and 0.0.0-dev is
+# 0.0.0). Windows Installer allows at most 255.255.65535.
+msi_version() {
+	local v="${1%%[-+]*}" major minor patch
+	IFS=. read -r major minor patch <<<"$v"
+	if [ "$((10#$major))" -gt 255 ] || [ "$((10#$minor))" -gt 255 ] || [ "$((10#$patch))" -gt 65535 ]; then
+		die "version $1: an MSI version is at most 255.255.65535"
+	fi
+	echo "$((10#$major)).$((10#$minor)).$((10#$patch))"
+}
+
+# guid_from prints a GUID made from the SHA-256 of its arguments: the same
+# release of the same commit always gets the same ProductCode.
+guid_from() {
+	local h
+	h="$(printf '%s\n' "$@" | sha256sum | cut -c1-32 | tr 'a-f' 'A-F')"
+	echo "{${h:0:8}-${h:8:4}-5${h:13:3}-A${h:17:3}-${h:20:12}}"
+}
+
+# msi_query runs SQL queries on the package $1 with msibuild.
+msi_query() {
+	local msi="$1" q args=()
+	shift
+	for q in "$@"; do
+		args+=(-q "$q")
+	done
+	msibuild "$msi" "${args[@]}" || die "msibuild $msi: a query failed"
+}
+
+# windows_msi builds the Windows Installer package for $1 (GOARCH) from the
+# staged folder $2 (the exe and config.example.toml) into dist/.
+windows_msi() {
+	local arch="$1" stage="$2" out template product
+	out="$dist/${NAME}_${version}_windows_${arch}.msi"
+	case "$arch" in
+	amd64) template='x64;1033' ;;
+	# wixl 0.101 (Debian 12) knows no arm64; wixl's own arm64 support
+	# differs from x64 only in this template, which msibuild sets below.
+	arm64) template='Arm64;1033' ;;
+	*) die "windows/$arch: no MSI for this architecture" ;;
+	esac
+	product="$(guid_from "$NAME" "$version" "$arch" "$commit")"
+	if [[ "$commit" == *-dirty ]]; then
+		# Uncommitted changes: another build of this name is other bytes.
+		product="$(guid_from "$product" "$(date +%s%N)" "$$")"
+	fi
+	echo "release: msi windows/$arch" >&2
+	(cd "$stage" && wixl -a x64 -o "$out" \
+		-D "Version=$(msi_version "$version")" -D "ProductCode=$product" \
+		-D "Exe=$NAME.exe" -D Example=config.example.toml \
+		"$repo/packaging/windows/odailies-uploader.wxs") >&2 ||
+		die "wixl: could not build $out"
+	finish_msi "$out" "$product" "$template"
+}
+
+# msi_property prints the Property table value $2 of package $1
+# (msiinfo ends its lines with CR LF).
+msi_property() {
+	msiinfo export "$1" Property | tr -d '\r' | awk -F '\t' -v k="$2" '$1 == k { print $2 }'
+}
+
+# finish_msi adds to package $1 what wixl cannot say, by ProductCode $2 and
+# platform template $3; packaging/check-msi.sh checks every one.
+finish_msi() {
+	local msi="$1" upgrade='{6F1E2C0A-4B7D-4C55-9A3E-2D8B1F0C7A41}' max
+	max="$(msi_property "$msi" ProductVersion)"
+	msi_query "$msi" \
+		"UPDATE \`Component\` SET \`Attributes\`=400 WHERE \`Component\`='Config'" \
+		"DELETE FROM \`Upgrade\` WHERE \`ActionProperty\`='WIX_UPGRADE_DETECTED'" \
+		"INSERT INTO \`Upgrade\` (\`UpgradeCode\`,\`VersionMin\`,\`VersionMax\`,\`Language\`,\`Attributes\`,\`Remove\`,\`ActionProperty\`) VALUES ('$upgrade','','$max','',513,'','WIX_UPGRADE_DETECTED')" \
+		"CREATE TABLE \`MsiLockPermissionsEx\` (\`MsiLockPermissionsEx\` CHAR(72) NOT NULL, \`LockObject\` CHAR(72) NOT NULL, \`Table\` CHAR(32) NOT NULL, \`SDDL\` LONGCHAR NOT NULL, \`Condition\` CHAR(255) PRIMARY KEY \`MsiLockPermissionsEx\`)" \
+		"INSERT INTO \`MsiLockPermissionsEx\` (\`MsiLockPermissionsEx\`,\`LockObject\`,\`Table\`,\`SDDL\`) VALUES ('DataFolder','DATADIR','CreateFolder','D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)')"
+	# Component attributes 400: 64-bit (256), NeverOverwrite (128) and
+	# Permanent (16): the config is installed only when missing, never
+	# replaced, never removed. Upgrade attributes 513: migrate features (1),
+	# VersionMax inclusive (512). The data folder's ACL: SYSTEM and
+	# Administrators only, not inherited from ProgramData (Users may read
+	# there), inherited by what the daemon creates in it.
+	msibuild "$msi" -s "oDailies uploader" oDailies "$template" ||
+		die "msibuild $msi: could not set the platform $template"
+	[ "$(msi_property "$msi" ProductCode)" = "$2" ] ||
+		die "$msi: ProductCode is not $2"
+}
+
 # release_target builds everything for one GOOS/GOARCH.
 release_target() {
 	local os="${1%/*}" arch="${1#*/}" exe="$NAME" dir ext=tar.gz
@@ -112,6 +202,9 @@ release_target() {
 	archive "$work" "$dir" "$dist/$dir.$ext"
 	if [ "$os" = linux ]; then
 		linux_packages "$arch" "$work/$dir/$exe"
+	fi
+	if [ "$os" = windows ] && [ "${NO_MSI:-}" != 1 ]; then
+		windows_msi "$arch" "$work/$dir"
 	fi
 }
 
@@ -135,6 +228,7 @@ else
 		commit="$commit-dirty"
 	fi
 fi
+repo="$(pwd)"
 dist="${DIST:-dist}"
 mkdir -p "$dist"
 dist="$(cd "$dist" && pwd)"
@@ -142,6 +236,12 @@ rm -f "$dist/$NAME"[_-]* "$dist/SHA256SUMS"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
+if [[ " ${TARGETS:-$ALL_TARGETS} " == *" windows/"* ]] && [ "${NO_MSI:-}" != 1 ]; then
+	for tool in wixl msibuild msiinfo; do
+		command -v "$tool" >/dev/null ||
+			die "$tool is needed for the Windows MSI (Debian: apt-get install wixl msitools); NO_MSI=1 builds without it"
+	done
+fi
 for target in ${TARGETS:-$ALL_TARGETS}; do
 	case " $ALL_TARGETS " in
 	*" $target "*) release_target "$target" ;;
