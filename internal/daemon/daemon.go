@@ -17,6 +17,7 @@ import (
 	"github.com/odailies/odailies-uploader/internal/buildinfo"
 	"github.com/odailies/odailies-uploader/internal/config"
 	"github.com/odailies/odailies-uploader/internal/control"
+	"github.com/odailies/odailies-uploader/internal/dashboard"
 	"github.com/odailies/odailies-uploader/internal/status"
 	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/queue"
@@ -40,6 +41,7 @@ type Daemon struct {
 	up      *uploader.Uploader
 	report  *reporter
 	control *control.Server
+	dash    *dashboard.Server // nil when ui.listen is "" (dashboard.go)
 
 	// With several shows (shows.go): one child per show, holding its
 	// queue, watcher and uploader, and the budget they share; queue,
@@ -74,6 +76,7 @@ func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		}
 		d.report = newReporter(d, status.Path(cfg.State.Dir))
 		d.control = d.newControl()
+		d.dash = d.newDashboard()
 		return d, nil
 	}
 	p := filepath.Join(cfg.State.Dir, QueueFile)
@@ -100,6 +103,7 @@ func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	}
 	d.report = newReporter(d, status.Path(cfg.State.Dir))
 	d.control = d.newControl()
+	d.dash = d.newDashboard()
 	return d, nil
 }
 
@@ -252,6 +256,9 @@ func (d *Daemon) run(ctx context.Context, until func(ctx context.Context) error)
 	}
 	g.Go(func() error { return d.report.Run(gctx) })
 	g.Go(func() error { return d.serveControl(gctx) })
+	if until == nil { // the service, not a one-pass sync
+		g.Go(func() error { return d.serveDashboard(gctx) })
+	}
 	var untilErr error
 	if until != nil {
 		g.Go(func() error {
