@@ -342,8 +342,8 @@ func (d *Daemon) runShows(ctx context.Context, gGo func(func() error)) {
 }
 
 // collectShows is the status of several shows: each one's entry, and
-// their totals in the document's own keys (watcher.dirs are absolute
-// paths, so they list every show's; a problem path is prefixed with its
+// their totals in the document's own keys (watcher.dirs lists every
+// show's folders as absolute paths; a problem path is prefixed with its
 // show). The top-level state is running while any show can upload; when
 // every show is blocked it is the first show's state. Detail names each
 // show that is not running.
@@ -368,6 +368,9 @@ func (r *reporter) collectShows(now time.Time) *status.Doc {
 		}
 		for i := range cd.Watcher.Problems {
 			cd.Watcher.Problems[i].Path = c.name + ": " + cd.Watcher.Problems[i].Path
+		}
+		for i, dir := range cd.Watcher.Dirs { // each show's folders, told apart
+			cd.Watcher.Dirs[i] = filepath.Join(c.cfg.Watch.Root, filepath.FromSlash(dir))
 		}
 		if doc == nil {
 			doc = cd

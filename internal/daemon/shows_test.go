@@ -72,6 +72,11 @@ func TestSyncTwoShowsOneRefused(t *testing.T) {
 	if len(doc.Watches) != 2 || doc.Watches[0].Name != "Show A" || doc.Watches[0].Done != 5 || doc.Watches[1].Done != 0 || doc.Done != 5 {
 		t.Errorf("status watches %+v, done %d: want A with 5 done, B with none, 5 in total", doc.Watches, doc.Done)
 	}
+	wantDirs := []string{filepath.Join(wa.root, "_graded"), filepath.Join(wa.root, "_thumbnails"),
+		filepath.Join(wb.root, "_graded"), filepath.Join(wb.root, "_thumbnails")}
+	if strings.Join(doc.Watcher.Dirs, "|") != strings.Join(wantDirs, "|") {
+		t.Errorf("watcher dirs %q, want both shows' folders %q", doc.Watcher.Dirs, wantDirs)
+	}
 }
 
 // TestShowKeepsItsQueue: a single-form config converted into one
