@@ -25,6 +25,7 @@ func Run(ctx context.Context, cfg *config.Config, logger *slog.Logger, daemon fu
 	if service.Interactive() {
 		return daemon(ctx)
 	}
+	completeAndLog(cfg.Service.Name, logger)
 	p := newProgram(ctx, daemon, serviceStopTimeout)
 	// Running needs only the name (the service manager already knows the
 	// rest). On Unix, Run returns once the signal context is done or the
@@ -41,6 +42,19 @@ func Run(ctx context.Context, cfg *config.Config, logger *slog.Logger, daemon fu
 	}
 	p.report = reporter(s, logger)
 	return p.serve(s)
+}
+
+// completeAndLog fills in the service settings an MSI install could not
+// write (Windows) and logs what it set; a failure costs only those settings.
+func completeAndLog(name string, logger *slog.Logger) {
+	set, err := completeSettings(name)
+	if err != nil {
+		logger.Warn("service settings not completed", "service", name, "err", err)
+		return
+	}
+	if len(set) > 0 {
+		logger.Info("service settings completed", "service", name, "set", set)
+	}
 }
 
 // reporter logs an error to logger and to the service log, when one opens.
