@@ -42,6 +42,7 @@ type Daemon struct {
 	report  *reporter
 	control *control.Server
 	dash    *dashboard.Server // nil when ui.listen is "" (dashboard.go)
+	tell    *tell             // metrics and notifications (telling.go); children share it
 
 	// With several shows (shows.go): one child per show, holding its
 	// queue, watcher and uploader, and the budget they share; queue,
@@ -70,13 +71,17 @@ func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		return nil, err
 	}
 	if len(cfg.Shows) > 1 {
-		d := &Daemon{cfg: cfg, log: log}
+		d := &Daemon{cfg: cfg, log: log, tell: newTell()}
 		if err := d.openShows(); err != nil {
 			return nil, err
 		}
 		d.report = newReporter(d, status.Path(cfg.State.Dir))
 		d.control = d.newControl()
 		d.dash = d.newDashboard()
+		if err := d.openTell(); err != nil {
+			d.Close()
+			return nil, err
+		}
 		return d, nil
 	}
 	p := filepath.Join(cfg.State.Dir, QueueFile)
@@ -96,7 +101,7 @@ func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	if len(cfg.Shows) == 1 {
 		noteShowInfo(log, p, cfg.Shows[0])
 	}
-	d := &Daemon{cfg: cfg, log: log, queue: q}
+	d := &Daemon{cfg: cfg, log: log, queue: q, tell: newTell()}
 	if err := d.buildPipeline(); err != nil {
 		q.Close()
 		return nil, err
@@ -104,6 +109,10 @@ func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 	d.report = newReporter(d, status.Path(cfg.State.Dir))
 	d.control = d.newControl()
 	d.dash = d.newDashboard()
+	if err := d.openTell(); err != nil {
+		d.Close()
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -143,7 +152,7 @@ func (d *Daemon) buildPipeline() error {
 	if err != nil {
 		return config.Errorf("watch: %w", err)
 	}
-	jobs := d.buildActor()
+	jobs := d.observe(d.buildActor())
 	d.up = uploader.New(client, jobs, uploader.Options{
 		Root:                 cfg.Watch.Root,
 		APIBaseURL:           cfg.API.BaseURL,
@@ -162,6 +171,7 @@ func (d *Daemon) buildPipeline() error {
 		Logger:               d.log.With("component", "uploader"),
 		Shared:               d.shared,
 		Name:                 d.name,
+		HTTPClient:           d.putClient(),
 	})
 	return nil
 }
@@ -256,6 +266,7 @@ func (d *Daemon) run(ctx context.Context, until func(ctx context.Context) error)
 	}
 	g.Go(func() error { return d.report.Run(gctx) })
 	g.Go(func() error { return d.serveControl(gctx) })
+	g.Go(func() error { return d.runTell(gctx) })
 	if until == nil { // the service, not a one-pass sync
 		g.Go(func() error { return d.serveDashboard(gctx) })
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/odailies/odailies-uploader/internal/buildinfo"
 	"github.com/odailies/odailies-uploader/internal/status"
 	"github.com/odailies/odailies-uploader/internal/units"
-	"github.com/odailies/odailies-uploader/uploader"
 )
 
 // reporter turns the parts' state into status.json every status.Interval,
@@ -178,14 +177,7 @@ func (r *reporter) collectOne(d *Daemon, now time.Time) *status.Doc {
 		doc.ETASeconds = int64(float64(left) / snap.Rate)
 	}
 	doc.RecentFailures = r.failures(d)
-	switch {
-	case d.queue.WriteError() != nil:
-		doc.State, doc.Detail = status.StateDiskError, d.queue.WriteError().Error()
-	case snap.Health != "" && snap.Health != uploader.HealthOK:
-		doc.State, doc.Detail = status.State(snap.Health), snap.Detail
-	case ws.Error != "":
-		doc.State, doc.Detail = status.WatchError, ws.Error
-	}
+	doc.State, doc.Detail = d.showHealth(snap, ws.Error)
 	return doc
 }
 

@@ -273,7 +273,7 @@ func (d *Daemon) openShow(s config.Show) (*Daemon, error) {
 		return nil, err
 	}
 	noteShowInfo(log, p, s)
-	child := &Daemon{cfg: showConfig(d.cfg, s), log: log, queue: q, name: s.Name, shared: d.shared, queuePath: p}
+	child := &Daemon{cfg: showConfig(d.cfg, s), log: log, queue: q, name: s.Name, shared: d.shared, queuePath: p, tell: d.tell}
 	if err := child.buildPipeline(); err != nil {
 		q.Close()
 		return nil, err

@@ -37,7 +37,7 @@ func (c collector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c collector) Collect(ch chan<- prometheus.Metric) {
 	now := c.m.now()
-	for _, s := range c.m.shows {
+	for _, s := range c.m.sources() {
 		snap := s.Read()
 		g := func(d *prometheus.Desc, v float64, labels ...string) {
 			ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, append([]string{s.Name}, labels...)...)

@@ -2,7 +2,9 @@ package metrics
 
 import (
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -43,8 +45,10 @@ type Metrics struct {
 	retries *prometheus.CounterVec
 	putDur  *prometheus.HistogramVec
 	putSize *prometheus.HistogramVec
-	shows   []ShowSource
 	now     func() time.Time
+
+	mu    sync.Mutex
+	shows []ShowSource
 }
 
 // New registers the series of every show in sources.
@@ -52,7 +56,7 @@ func New(sources []ShowSource, o Options) *Metrics {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	m := &Metrics{reg: prometheus.NewRegistry(), shows: sources, now: o.Now}
+	m := &Metrics{reg: prometheus.NewRegistry(), now: o.Now}
 	show := []string{"watch"}
 	m.files = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace,
 		Name: "uploaded_files_total", Help: "Files uploaded and recorded done since start."}, show)
@@ -72,12 +76,26 @@ func New(sources []ShowSource, o Options) *Metrics {
 		Buckets: prometheus.ExponentialBuckets(64<<10, 4, 10)}, show) // 64 KiB … 16 GiB
 	m.reg.MustRegister(m.files, m.bytes, m.failed, m.retries, m.putDur, m.putSize, collector{m})
 	for _, s := range sources {
-		// Every show's counters exist from the start at 0, so a rate over
-		// the first upload is not lost to a series that appears with it.
-		m.files.WithLabelValues(s.Name)
-		m.bytes.WithLabelValues(s.Name)
+		m.Add(s)
 	}
 	return m
+}
+
+// Add adds a show's gauges, read at each scrape from then on.
+func (m *Metrics) Add(s ShowSource) {
+	m.mu.Lock()
+	m.shows = append(m.shows, s)
+	m.mu.Unlock()
+	// Every show's counters exist from the start at 0, so a rate over
+	// the first upload is not lost to a series that appears with it.
+	m.files.WithLabelValues(s.Name)
+	m.bytes.WithLabelValues(s.Name)
+}
+
+func (m *Metrics) sources() []ShowSource {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.shows)
 }
 
 // Handler serves the text format (gzip when asked); errors of one
