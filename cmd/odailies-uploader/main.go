@@ -36,6 +36,7 @@ var commands = []command{
 	{"status", "show what the daemon is doing (-json for scripts)", cmdStatus},
 	{"check", "validate the config and ask the API whether the token may upload", cmdCheck},
 	{"retry", "put failed uploads back in the queue", cmdRetry},
+	{"why", "say why a file is or is not uploaded (ignored, settling, held open, queued, failed…)", cmdWhy},
 	{"report", "the delivery report: every file uploaded, its MD5, how it was verified", cmdReport},
 	{"install", "install the system service", cmdInstall},
 	{"uninstall", "remove the system service", cmdUninstall},

@@ -34,6 +34,7 @@ func (d *Daemon) newControl() *control.Server {
 	})
 	s.Handle("retry", d.answerRetry)
 	s.Handle("report", d.answerReport)
+	s.Handle("why", d.answerWhy)
 	return s
 }
 

@@ -92,3 +92,22 @@ func CountsLine(c map[State]int) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// Print writes r as JSON (asJSON) or for people (Write).
+func Print(w io.Writer, r Result, asJSON bool) error {
+	if asJSON {
+		return WriteJSON(w, r)
+	}
+	return Write(w, r)
+}
+
+// Unreadable reports whether a path could not be read (the command's
+// exit 1).
+func (r Result) Unreadable() bool {
+	for _, a := range r.Answers {
+		if a.State == Unreadable {
+			return true
+		}
+	}
+	return false
+}

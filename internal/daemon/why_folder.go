@@ -1,0 +1,77 @@
+package daemon
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/odailies/odailies-uploader/internal/why"
+)
+
+// maxFolderWalk bounds the files a folder's summary looks at.
+const maxFolderWalk = 100_000
+
+// folder explains a folder: ignored as a whole (hidden, excluded, outside
+// the watched dirs, the after-upload folder), or summarised: its files
+// counted by state, and each file that is not done explained (up to
+// why.MaxFolderFiles).
+func (s *whySource) folder(ctx context.Context, arg, abs string) why.Answer {
+	f := s.facts(ctx, arg, abs, nil, nil)
+	f.ignore = s.w.Ignored(f.rel, true)
+	switch {
+	case f.afterDir != "":
+		return decide(f)
+	case f.ignore.Kind == why.RuleOutsideDirs:
+		a := f.ignored()
+		a.Reason = "ignored: this folder is under the root but is none of the watched folders (watch.dirs), nor inside one"
+		return a
+	case f.ignore.Kind != "":
+		return f.ignored()
+	}
+	c := &why.Contents{Counts: map[why.State]int{}}
+	seen := 0
+	err := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil && p == abs:
+			return err
+		case err != nil:
+			s.count(c, s.fileAnswer(ctx, p, nil, err)) // a folder below that cannot be read
+			return fs.SkipDir
+		case d.IsDir():
+			return nil
+		case seen >= maxFolderWalk:
+			return fs.SkipAll
+		}
+		seen++
+		fi, err := os.Lstat(p)
+		s.count(c, s.fileAnswer(ctx, p, fi, err))
+		return nil
+	})
+	if err != nil {
+		fa := f
+		fa.statErr = err
+		return decide(fa)
+	}
+	a := f.answer(why.Folder, "a folder: "+why.CountsLine(c.Counts))
+	if seen >= maxFolderWalk {
+		a.Unknown = append(a.Unknown, "only the first 100000 files were looked at")
+	}
+	a.Folder = c
+	return a
+}
+
+// count adds one file's answer to a folder's contents.
+func (s *whySource) count(c *why.Contents, a why.Answer) {
+	c.Counts[a.State]++
+	if a.State == why.Done {
+		return
+	}
+	if len(c.Files) < why.MaxFolderFiles {
+		c.Files = append(c.Files, a)
+	} else {
+		c.More++
+	}
+}
