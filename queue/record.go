@@ -29,18 +29,26 @@ type record struct {
 // recordExt is the part of a record that formats 2 and 3 add. It is never
 // changed in place (setExt and setDelivery make a new one): a copy of a
 // record may share it.
+//
+// Every done record has one (its delivery), so it is kept small: the
+// missing mark as seconds and nanoseconds beside the one-byte fields, not
+// a 24-byte time.Time, makes it 80 bytes an entry, not 96.
 type recordExt struct {
-	disk    string    // the path as the file system spells it; never "" or Path
-	missing time.Time // Done only: when a scan first did not find the file
+	disk string // the path as the file system spells it; never "" or Path
 	// The delivery (format 3, Done only). etag is kept only when it is not
 	// derived: with verified = VerifiedETag it is the MD5's hex, so "".
-	etag     string
-	md5      [md5.Size]byte
-	hasMD5   bool
-	verified verifiedCode
+	etag string
+	md5  [md5.Size]byte
 	// The after-upload action (format 4, Done only; action.go); nil on a
 	// record without one (keep), so it costs one pointer.
 	act *actionExt
+	// Done only: when a scan first did not find the file (missing()), as
+	// time.Unix's arguments, set only with hasMissing.
+	missSec    int64
+	missNsec   int32
+	hasMissing bool
+	hasMD5     bool
+	verified   verifiedCode
 }
 
 // verifiedCode is a Verification as stored: one byte.
@@ -80,10 +88,10 @@ func (r *record) disk() string {
 // missing is when a full scan first did not find a done record's file;
 // zero when the last scan found it.
 func (r *record) missing() time.Time {
-	if r.ext == nil {
+	if r.ext == nil || !r.ext.hasMissing {
 		return time.Time{}
 	}
-	return r.ext.missing
+	return time.Unix(r.ext.missSec, int64(r.ext.missNsec)).UTC()
 }
 
 // setExt sets the disk spelling and the missing mark; the delivery is kept.
@@ -92,7 +100,11 @@ func (r *record) setExt(disk string, missing time.Time) {
 	if r.ext != nil {
 		x = *r.ext
 	}
-	x.disk, x.missing = disk, missing
+	x.disk = disk
+	x.missSec, x.missNsec, x.hasMissing = 0, 0, false
+	if !missing.IsZero() {
+		x.missSec, x.missNsec, x.hasMissing = missing.Unix(), int32(missing.Nanosecond()), true
+	}
 	r.putExt(x)
 }
 
