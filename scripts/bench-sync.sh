@@ -11,6 +11,8 @@
 #   COUNT  runs per contender, the best kept (default 3)
 #   PARTS  comma-separated subset of small,large,rss4g,rss20k,restart,rss100k
 #   -http  plain http instead of https
+# WRAP, if set, is a command prefix for the daemon's sync, for profiling
+# (benchsync -wrap: "perf record -g -o /tmp/sync.perf --", "env GOGC=50").
 # Needs: versitygw (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0),
 # rclone, curl, openssl. The machine should be otherwise idle: the script
 # prints the load average with every table.
@@ -67,4 +69,4 @@ export SSL_CERT_FILE
 
 "$work/benchsync" -bin "$work/odailies-uploader" -versitygw "$vgw" -dir "$work" \
 	-scheme "$scheme" -cert "$work/server.pem" -key "$work/server.key" -ca "$work/ca.pem" \
-	-count "$count" -parts "$parts"
+	-count "$count" -parts "$parts" -wrap "${WRAP:-}"

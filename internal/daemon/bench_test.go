@@ -6,8 +6,12 @@ package daemon
 // in the same process that reads and drops every body (its certificate
 // joins SSL_CERT_FILE's bundle before any TLS use), and the fake API signs
 // URLs to it; their share (net/http's server side, TLS) is in the profile
-// too: read the daemon's packages. The whole-process figures against a
-// bare loop and real S3 are scripts/bench-sync.sh's.
+// too: read the daemon's packages. With ODAILIES_BENCH_PEAKHEAP=FILE, a
+// heap profile is written to FILE whenever the live heap reaches a new
+// high during Sync (go tool pprof -sample_index=inuse_space FILE): the
+// state that sets the peak RSS, which -memprofile (taken at the end) does
+// not show. The whole-process figures against a bare loop and real S3 are
+// scripts/bench-sync.sh's.
 
 import (
 	"context"
@@ -18,6 +22,8 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -124,7 +130,9 @@ func benchSync(b *testing.B, n int, size int64, perDir int) {
 			b.Fatal(err)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		stopPeak := peakHeapProfile(b, os.Getenv("ODAILIES_BENCH_PEAKHEAP"))
 		err = d.Sync(ctx, SyncOptions{})
+		stopPeak()
 		cancel()
 		d.Close()
 		closer.Close()
@@ -135,4 +143,45 @@ func benchSync(b *testing.B, n int, size int64, perDir int) {
 		os.RemoveAll(state)
 		b.StartTimer()
 	}
+}
+
+// peakHeapProfile writes a heap profile to path each time the live heap
+// (after a collection) reaches a new high, looking every 100 ms until the
+// returned stop is called; path "" does nothing.
+func peakHeapProfile(b *testing.B, path string) (stop func()) {
+	if path == "" {
+		return func() {}
+	}
+	runtime.MemProfileRate = 4096 // fine enough to see per-file state
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		var peak uint64
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc <= peak {
+				continue
+			}
+			peak = ms.HeapAlloc
+			f, err := os.Create(path)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+				b.Error(err)
+			}
+			f.Close()
+		}
+	}()
+	return func() { close(done); <-finished }
 }
