@@ -24,7 +24,9 @@ import (
 // notifier's failure and activity, and its PUT transport is wrapped for
 // the PUT histograms. Health is read every healthEvery from the same
 // parts status.json is (showHealth) and handed to the notifier, which
-// sends only changes. The gauges are read at scrape time.
+// sends only changes; after a restart, running counts as a recovery only
+// once a file was uploaded (a daemon that has not signed yet looks
+// healthy). The gauges are read at scrape time.
 
 // healthEvery is how often each show's health is handed to the notifier.
 const healthEvery = time.Second
@@ -84,11 +86,20 @@ func (d *Daemon) runTell(ctx context.Context) error {
 	g.Go(func() error {
 		tick := time.NewTicker(healthEvery)
 		defer tick.Stop()
+		paused := map[string]bool{} // shows seen paused by this process
 		for {
 			for _, p := range d.parts() {
-				state, detail := p.showHealth(p.up.Snapshot(), p.watcher.Status().Error)
-				if state == status.State(uploader.HealthSlowDown) {
+				snap := p.up.Snapshot()
+				state, detail := p.showHealth(snap, p.watcher.Status().Error)
+				switch {
+				case state == status.State(uploader.HealthSlowDown):
 					continue // the API asked for fewer requests: not a pause worth a message
+				case state != status.Running:
+					paused[p.name] = true
+				case !paused[p.name] && snap.LastUploadAt.IsZero():
+					// Just started, nothing uploaded yet: not proof that a
+					// pause notified before the restart is over.
+					continue
 				}
 				n.Health(p.name, string(state), detail)
 			}
@@ -153,6 +164,9 @@ func (d *Daemon) day(folder string) (notify.Day, error) {
 	for _, x := range ds {
 		out.Files++
 		out.Bytes += x.Size
+		if x.Verified == queue.VerifiedNone || x.Verified == "" {
+			out.Unverified++
+		}
 	}
 	fs, err := d.queue.Failures(0)
 	if err != nil {

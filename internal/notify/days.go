@@ -60,7 +60,7 @@ func (n *Notifier) forgetDay(d dayState, announce bool, day Day) {
 	if !announce || !ok {
 		return
 	}
-	n.add(t, event{Kind: EventCaughtUp, Show: d.Show, Folder: d.Folder, Files: day.Files,
+	n.add(t, event{Kind: EventCaughtUp, Show: d.Show, Folder: d.Folder, Files: day.Files, Unverified: day.Unverified,
 		Bytes: day.Bytes, At: n.o.Now()})
 }
 

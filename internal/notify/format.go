@@ -31,11 +31,12 @@ type Message struct {
 	Detail string `json:"detail,omitempty"`
 	Paused bool   `json:"paused,omitempty"`
 	// caught-up
-	Folder   string `json:"folder,omitempty"`
-	Day      string `json:"day,omitempty"`
-	Uploaded int    `json:"uploaded,omitempty"`
-	Bytes    int64  `json:"bytes,omitempty"`
-	Failed   int    `json:"failed"`
+	Folder     string `json:"folder,omitempty"`
+	Day        string `json:"day,omitempty"`
+	Uploaded   int    `json:"uploaded,omitempty"`
+	Unverified int    `json:"unverified,omitempty"` // of Uploaded
+	Bytes      int64  `json:"bytes,omitempty"`
+	Failed     int    `json:"failed"`
 }
 
 // FailedFile is one file of a failure message.
@@ -98,16 +99,29 @@ func message(batch []event) Message {
 		}
 	case EventCaughtUp:
 		_, day, _ := strings.Cut(e.Folder, "/")
-		m.Folder, m.Day, m.Uploaded, m.Bytes = e.Folder, day, e.Files, e.Bytes
-		m.Text = showPrefix(e.Show) + CaughtUpText(day, e.Folder, e.Files, e.Bytes)
+		m.Folder, m.Day, m.Uploaded, m.Unverified, m.Bytes = e.Folder, day, e.Files, e.Unverified, e.Bytes
+		m.Text = showPrefix(e.Show) + CaughtUpText(day, e.Folder, e.Files, e.Unverified, e.Bytes)
 	}
 	return m
 }
 
 // CaughtUpText is the summary a DIT forwards: "Day03 (_graded/Day03):
-// 412 files, 38.2 GiB uploaded and verified, 0 failed".
-func CaughtUpText(day, folder string, files int, bytes int64) string {
-	return fmt.Sprintf("%s (%s): %d files, %s uploaded and verified, 0 failed", day, folder, files, units.Bytes(bytes))
+// 412 files, 38.2 GiB uploaded and verified, 0 failed". Files the storage
+// did not verify (upload.verify = "none", or uploaded by a version before
+// verification) are said so.
+func CaughtUpText(day, folder string, files, unverified int, bytes int64) string {
+	noun := "files"
+	if files == 1 {
+		noun = "file"
+	}
+	how := "uploaded and verified"
+	switch {
+	case unverified == files:
+		how = "uploaded (not verified: upload.verify = \"none\" or an older version)"
+	case unverified > 0:
+		how = fmt.Sprintf("uploaded, %d of them not verified", unverified)
+	}
+	return fmt.Sprintf("%s (%s): %d %s, %s %s, 0 failed", day, folder, files, noun, units.Bytes(bytes), how)
 }
 
 func failureMessage(m *Message, batch []event) {

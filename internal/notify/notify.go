@@ -67,9 +67,10 @@ func Where(raw string) string {
 
 // Day is what the queue holds for one day folder.
 type Day struct {
-	Files  int   // done
-	Bytes  int64 // their bytes
-	Failed int   // failed for good
+	Files      int   // done
+	Unverified int   // of Files, not verified by the storage
+	Bytes      int64 // their bytes
+	Failed     int   // failed for good
 }
 
 // Show is what the notifier reads of one show to decide caught-up.
@@ -88,7 +89,7 @@ type Options struct {
 	Shows   map[string]Show // by show name ("" for the single-show form)
 	Logger  *slog.Logger    // nil discards
 
-	Gather       time.Duration // a failure waits this long for others to group with; 0 means 5s
+	Gather       time.Duration // a failure waits this long for others to group with; 0 means 2s
 	FailureEvery time.Duration // at most one failure message per target this often; 0 means 1m
 	RetryMin     time.Duration // first wait after a failed delivery; 0 means 2s
 	RetryMax     time.Duration // its cap; 0 means 5m
@@ -108,7 +109,7 @@ func (o Options) withDefaults() Options {
 			*p = d
 		}
 	}
-	def(&o.Gather, 5*time.Second)
+	def(&o.Gather, 2*time.Second)
 	def(&o.FailureEvery, time.Minute)
 	def(&o.RetryMin, 2*time.Second)
 	def(&o.RetryMax, 5*time.Minute)

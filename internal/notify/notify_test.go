@@ -308,3 +308,19 @@ func TestWhereHidesThePath(t *testing.T) {
 		}
 	}
 }
+
+func TestCaughtUpTextSaysWhatWasNotVerified(t *testing.T) {
+	for _, tc := range []struct {
+		files, unverified int
+		want              string
+	}{
+		{412, 0, "Day03 (_graded/Day03): 412 files, 38.2 GiB uploaded and verified, 0 failed"},
+		{1, 0, "Day03 (_graded/Day03): 1 file, 38.2 GiB uploaded and verified, 0 failed"},
+		{412, 2, "Day03 (_graded/Day03): 412 files, 38.2 GiB uploaded, 2 of them not verified, 0 failed"},
+		{2, 2, `Day03 (_graded/Day03): 2 files, 38.2 GiB uploaded (not verified: upload.verify = "none" or an older version), 0 failed`},
+	} {
+		if got := CaughtUpText("Day03", "_graded/Day03", tc.files, tc.unverified, 41016893030); got != tc.want {
+			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+	}
+}

@@ -42,9 +42,10 @@ type event struct {
 	// health
 	State, Was, Detail string `json:",omitempty"`
 	// caught-up
-	Folder string `json:",omitempty"`
-	Files  int    `json:",omitempty"`
-	Bytes  int64  `json:",omitempty"`
+	Folder     string `json:",omitempty"`
+	Files      int    `json:",omitempty"`
+	Unverified int    `json:",omitempty"`
+	Bytes      int64  `json:",omitempty"`
 }
 
 // dayState is a day folder with work not yet announced to a target.

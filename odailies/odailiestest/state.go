@@ -84,6 +84,10 @@ func (st *state) init(lifetime time.Duration) {
 // a token deleted in the project's settings does.
 func (s *Server) Revoke(token string) { s.st.locked(func() { s.st.revoked[token] = true }) }
 
+// Restore gives a revoked token back: from now on it works as before, as
+// a token an admin re-issued does.
+func (s *Server) Restore(token string) { s.st.locked(func() { delete(s.st.revoked, token) }) }
+
 // locked runs f with the state locked.
 func (st *state) locked(f func()) {
 	st.mu.Lock()
