@@ -15,6 +15,7 @@
 #   - the platform (x64 or Arm64) the file name says.
 #
 # Usage: packaging/check-msi.sh FILE.msi...
+#   MSI_VERSION  when set, the ProductVersion every package must have
 set -euo pipefail
 
 readonly upgrade_code='{6F1E2C0A-4B7D-4C55-9A3E-2D8B1F0C7A41}'
@@ -99,6 +100,9 @@ check_platform() {
 check_properties() {
 	version="$(property ProductVersion)"
 	[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "ProductVersion $version: want MAJOR.MINOR.PATCH"
+	if [ -n "${MSI_VERSION:-}" ] && [ "$version" != "$MSI_VERSION" ]; then
+		fail "ProductVersion $version, want $MSI_VERSION"
+	fi
 	[ "$(property UpgradeCode)" = "$upgrade_code" ] || fail "UpgradeCode $(property UpgradeCode), want $upgrade_code"
 	[[ "$(property ProductCode)" =~ ^\{[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}\}$ ]] || fail "ProductCode $(property ProductCode): not an upper-case GUID"
 	[ "$(property ALLUSERS)" = 1 ] || fail "ALLUSERS $(property ALLUSERS): want 1 (per machine)"

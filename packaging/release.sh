@@ -136,7 +136,8 @@ msi_query() {
 # windows_msi builds the Windows Installer package for $1 (GOARCH) from the
 # staged folder $2 (the exe and config.example.toml) into dist/.
 windows_msi() {
-	local arch="$1" stage="$2" out template product
+	local arch="$1" stage="$2" out template product msiv
+	msiv="$(msi_version "$version")" || exit 1
 	out="$dist/${NAME}_${version}_windows_${arch}.msi"
 	case "$arch" in
 	amd64) template='x64;1033' ;;
@@ -152,7 +153,7 @@ windows_msi() {
 	fi
 	echo "release: msi windows/$arch" >&2
 	(cd "$stage" && wixl -a x64 -o "$out" \
-		-D "Version=$(msi_version "$version")" -D "ProductCode=$product" \
+		-D "Version=$msiv" -D "ProductCode=$product" \
 		-D "Exe=$NAME.exe" -D Example=config.example.toml \
 		"$repo/packaging/windows/odailies-uploader.wxs") >&2 ||
 		die "wixl: could not build $out"

@@ -9,7 +9,7 @@ VERSITYGW_VERSION=v1.8.0
 gobin="$(go env GOPATH)/bin"
 if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$gobin/versitygw" ]; then
 	echo "installing versitygw $VERSITYGW_VERSION (the S3 server the end-to-end tests run against)…"
-	(cd / && GOFLAGS= go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION")
+	(cd / && GOFLAGS='' go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION")
 fi
 export PATH="$gobin:$PATH"
 
