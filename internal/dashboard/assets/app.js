@@ -97,7 +97,7 @@
     b.addEventListener("click", () => retry(b, show, [f.path]));
     r.append(b);
     r.append(el("span", "reason", f.error));
-    r.append(el("span", "meta", "failed " + ago(f.at) + (f.attempts ? " after " + f.attempts + " attempts" : "")));
+    r.append(el("span", "meta", "failed " + ago(f.at) + (f.attempts ? " after " + f.attempts + (f.attempts === 1 ? " attempt" : " attempts") : "")));
     return r;
   }
 
