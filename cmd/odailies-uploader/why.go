@@ -28,11 +28,7 @@ func cmdWhy(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	dir, _ := os.Getwd()
-	req, err := daemon.WhyRequest(cfg, *watch, dir, fs.Args())
-	if err != nil {
-		return usageErrorf("why: %w", err)
-	}
-	res, err := daemon.Why(ctx, cfg, req)
+	res, err := daemon.Why(ctx, cfg, why.Request{Paths: fs.Args(), Watch: *watch, Dir: dir})
 	if err == nil {
 		err = why.Print(c.stdout, res, *asJSON)
 	}

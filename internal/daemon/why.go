@@ -25,9 +25,7 @@ import (
 // (why_facts.go) and decided on (why_decide.go); a folder is summarised
 // by the states of its files (why_folder.go).
 
-// Why answers req (paths already resolved against the caller's working
-// directory by WhyRequest). A -watch that names no show is a
-// *config.Error.
+// Why answers req. A -watch that names no show is a *config.Error.
 func Why(ctx context.Context, cfg *config.Config, req why.Request) (why.Result, error) {
 	if _, err := ShowsNamed(cfg, req.Watch); err != nil {
 		return why.Result{}, err
@@ -82,7 +80,7 @@ func explainAll(ctx context.Context, cfg *config.Config, req why.Request, src fu
 	}
 	out := make([]why.Answer, 0, len(req.Paths))
 	for _, arg := range req.Paths {
-		t := resolve(cfg, shows, arg)
+		t := resolve(cfg, shows, req.Dir, arg)
 		if t.show < 0 {
 			out = append(out, t.orphan)
 			continue
@@ -94,32 +92,6 @@ func explainAll(ctx context.Context, cfg *config.Config, req why.Request, src fu
 		out = append(out, s.explain(ctx, arg, t.abs))
 	}
 	return out, nil
-}
-
-// WhyRequest is the request for args as a person typed them in dir (the
-// working directory): a relative path that lies, from dir, under a
-// show's root is made absolute; others are left relative to a root.
-func WhyRequest(cfg *config.Config, watch, dir string, args []string) (why.Request, error) {
-	shows, err := ShowsNamed(cfg, watch)
-	if err != nil {
-		return why.Request{}, err
-	}
-	req := why.Request{Watch: watch}
-	for _, a := range args {
-		if a == "" {
-			return why.Request{}, errors.New("an empty path")
-		}
-		if !filepath.IsAbs(a) && dir != "" {
-			j := filepath.Join(dir, a)
-			// From dir first, as a shell would; relative to a root when
-			// that is where the file is.
-			if _, under := owner(shows, j); under && (exists(j) || !existsUnderRoot(shows, a)) {
-				a = j
-			}
-		}
-		req.Paths = append(req.Paths, a)
-	}
-	return req, nil
 }
 
 // existsUnderRoot reports whether rel names something under one of the

@@ -142,8 +142,10 @@ func (f *whyFacts) ignored() why.Answer {
 		a.Fix = "add a glob that matches it to watch.include"
 	case watcher.IgnoreOutsideDirs:
 		a.Fix = "move it into a watched folder, or add its folder to watch.dirs"
-	case watcher.IgnoreJunk, watcher.IgnoreHiddenFolder:
-		a.Fix = "rename it (or its folder) without the junk pattern to have it uploaded"
+	case watcher.IgnoreJunk:
+		a.Fix = fmt.Sprintf("rename it so that it does not match %q to have it uploaded", ig.Glob)
+	case watcher.IgnoreHiddenFolder:
+		a.Fix = "move it out of " + ig.Folder + ", or rename the folder without its leading \".\""
 	}
 	return a
 }

@@ -134,7 +134,7 @@ func TestDecide(t *testing.T) {
 
 		{"active", true, func(f *whyFacts) {
 			f.hasRec, f.rec = true, rec(queue.Active)
-			f.progress, f.rate = &uploader.Progress{Path: f.rel, BytesSent: 512 << 10, Size: 1 << 20}, 2 << 20
+			f.progress, f.rate = &uploader.Progress{Path: f.rel, BytesSent: 512 << 10, Size: 1 << 20}, 2<<20
 		}, why.Active, "", []string{"512.0 KiB of 1.0 MiB sent", "2.0 MiB/s"}, func(t *testing.T, a why.Answer) {
 			if a.Upload == nil || a.Upload.BytesSent != 512<<10 || a.Upload.Rate != 2<<20 {
 				t.Errorf("upload %+v", a.Upload)

@@ -117,7 +117,7 @@ func (s *whySource) facts(ctx context.Context, arg, abs string, fi fs.FileInfo, 
 	f := &whyFacts{arg: arg, abs: abs, rel: rel, disk: disk, watch: s.name, running: s.running, now: s.now(),
 		settle: s.show.Watch.Settle, serviceUser: showUser(s.cfg), statErr: err,
 		noQueue: s.noQueue, queueErr: s.queueErr}
-	if err == nil {
+	if err == nil && fi != nil {
 		f.mode, f.size, f.mtime = fi.Mode(), fi.Size(), fi.ModTime()
 	}
 	f.afterDir = s.afterUploadDir(abs)

@@ -18,11 +18,19 @@ type whyTarget struct {
 }
 
 // resolve finds the show that holds arg among shows: an absolute path by
-// the root it is under (the deepest, when roots nest), a relative one
-// under the only show, or the first show whose root holds it.
-func resolve(cfg *config.Config, shows []config.Show, arg string) whyTarget {
-	if filepath.IsAbs(arg) {
-		abs := filepath.Clean(arg)
+// the root it is under (the deepest, when roots nest); a relative one from
+// dir when that is under a root (unless only a root holds it), else under
+// the only show, or the first show whose root holds it.
+func resolve(cfg *config.Config, shows []config.Show, dir, arg string) whyTarget {
+	abs := arg
+	if !filepath.IsAbs(arg) && dir != "" {
+		j := filepath.Join(dir, arg)
+		if _, under := owner(shows, j); under && (exists(j) || !existsUnderRoot(shows, arg)) {
+			abs = j
+		}
+	}
+	if filepath.IsAbs(abs) {
+		abs = filepath.Clean(abs)
 		s, ok := owner(shows, abs)
 		if !ok {
 			a := why.Answer{Path: arg, Abs: abs, State: why.Outside,

@@ -58,7 +58,6 @@ func writeAnswer(b *strings.Builder, a Answer, indent string) {
 	if a.Folder == nil {
 		return
 	}
-	line("", CountsLine(a.Folder.Counts))
 	for _, f := range a.Folder.Files {
 		writeAnswer(b, f, indent+"  ")
 	}

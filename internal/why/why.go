@@ -73,13 +73,17 @@ const (
 )
 
 // Request asks about paths (control operation "why"). A path is absolute,
-// or relative to a show's root; the caller resolves paths relative to its
-// own working directory first (the daemon's is not the user's).
+// relative to Dir, or relative to a show's root.
 type Request struct {
 	Paths []string `json:"paths"`
 	// Watch names the show (why -watch); "": the show whose root holds
 	// each path.
 	Watch string `json:"watch,omitempty"`
+	// Dir is the asker's working directory (the daemon's is not the
+	// user's): a relative path that lies, from Dir, under a show's root
+	// is taken from there, unless only the root holds it. "": paths are
+	// absolute or relative to a root (the dashboard's search box).
+	Dir string `json:"dir,omitempty"`
 }
 
 // Result is every answer, in the order asked.
