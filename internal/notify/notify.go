@@ -145,6 +145,7 @@ type Notifier struct {
 	st          state
 	dirty       bool                 // st changed since the last save
 	lastFailure map[string]time.Time // target key → last failure message sent
+	saveErr     string               // the save failure last logged; "" while saves work
 }
 
 // New loads the state file from o.Dir (a missing one is an empty state).

@@ -3,6 +3,7 @@ package notify
 import (
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -324,3 +325,27 @@ func TestCaughtUpTextSaysWhatWasNotVerified(t *testing.T) {
 		}
 	}
 }
+
+func TestUnsavableOutboxSaidOnceAndKept(t *testing.T) {
+	r := newReceiver(t)
+	c := start()
+	dir := t.TempDir()
+	var log strings.Builder
+	n, err := New(Options{Targets: []Target{{URL: r.srv.URL, Events: []string{EventHealth}}}, Dir: dir + "/missing",
+		Now: c.now, Logger: slogTo(&log)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Health("A", "offline", "x")
+	for range 5 {
+		n.step(t.Context())
+	}
+	if got := strings.Count(log.String(), "cannot save the notification outbox"); got != 1 {
+		t.Errorf("the save failure was logged %d times; want once:\n%s", got, log.String())
+	}
+	if len(r.messages()) != 1 {
+		t.Errorf("the message was not sent while the outbox could not be saved: %d", len(r.messages()))
+	}
+}
+
+func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

@@ -98,12 +98,20 @@ func (n *Notifier) save() {
 	if err == nil {
 		err = writeAtomic(n.path, b)
 	}
-	if err != nil {
-		n.mu.Lock()
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	switch {
+	case err == nil && n.saveErr != "":
+		n.saveErr = ""
+		n.o.Logger.Info("the notification outbox can be saved again", "path", n.path)
+	case err == nil:
+	default:
 		n.dirty = true
-		n.mu.Unlock()
-		n.o.Logger.Warn("cannot save the notification outbox; notifications due now are lost if the daemon stops before it can",
-			"path", n.path, "err", err)
+		if err.Error() != n.saveErr { // once per kind of failure, not every tick
+			n.saveErr = err.Error()
+			n.o.Logger.Warn("cannot save the notification outbox; notifications due now are lost if the daemon stops before it can",
+				"path", n.path, "err", err)
+		}
 	}
 }
 
