@@ -161,6 +161,18 @@ func TestDashboardInABrowser(t *testing.T) {
 		t.Errorf("the screenshot is not a PNG (quality 100 makes one)")
 	}
 
+	// The search box asks the daemon why the file is not uploaded.
+	var verdict string
+	if err := chromedp.Run(ctx, chromedp.SetValue("#why-path", "_thumbnails/A001C001_bad.jpg", chromedp.ByID),
+		chromedp.Click(`#why-form button`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#why-answer .verdict`, chromedp.ByQuery),
+		chromedp.Text(`#why-answer`, &verdict, chromedp.ByQuery)); err != nil {
+		t.Fatalf("ask why: %v", err)
+	}
+	if !strings.Contains(verdict, "_thumbnails/A001C001_bad.jpg: failed") || !strings.Contains(verdict, "injected failure") {
+		t.Errorf("the search box answered %q, want the file failed with its reason", verdict)
+	}
+
 	// Retry the failed file from its button: it goes up.
 	if err := chromedp.Run(ctx, chromedp.Click(retry, chromedp.ByQuery)); err != nil {
 		t.Fatalf("click Retry: %v", err)
