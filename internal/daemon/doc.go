@@ -14,7 +14,10 @@
 // work drains or starts, so `status` shows a settled daemon as it settles. The control server (internal/control, <state.dir>/control.sock)
 // answers admin commands run beside the daemon: retry, and report (the
 // delivery report: the queue's done records with their MD5 and how the
-// storage verified them, report.go).
+// storage verified them, report.go). The metrics (/metrics on the
+// dashboard's listener) and the [[notify]] webhooks are fed by wrapping
+// each show's queue and PUT transport, never by the uploader itself
+// (telling.go, "Being told").
 //
 // # Several shows
 //
