@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -34,5 +35,27 @@ func TestOldestQueued(t *testing.T) {
 	}
 	if _, ok := q.OldestQueued(); ok {
 		t.Fatal("the only job is done: OldestQueued still found one")
+	}
+}
+
+// BenchmarkOldestQueued100k is the scrape's cost of the oldest queued
+// age over a queue of 100,000 queued jobs.
+func BenchmarkOldestQueued100k(b *testing.B) {
+	q, err := Open(b.TempDir()+"/q.db", Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer q.Close()
+	items := make([]Item, 100_000)
+	for i := range items {
+		items[i] = Item{Path: fmt.Sprintf("_graded/Day01/%06d.mov", i), Size: 1, ModTime: time.Unix(1, 0)}
+	}
+	if _, err := q.Enqueue(items); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, ok := q.OldestQueued(); !ok {
+			b.Fatal("nothing queued")
+		}
 	}
 }
