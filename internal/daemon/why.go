@@ -12,6 +12,7 @@ import (
 	"github.com/odailies/odailies-uploader/internal/config"
 	"github.com/odailies/odailies-uploader/internal/control"
 	"github.com/odailies/odailies-uploader/internal/why"
+	"github.com/odailies/odailies-uploader/watcher"
 )
 
 // # why PATH…
@@ -34,6 +35,7 @@ func Why(ctx context.Context, cfg *config.Config, req why.Request) (why.Result, 
 	err := control.Dial(controlPath(cfg.State.Dir), control.ClientOptions{Log: cfg.Log.File}).Call(ctx, "why", req, &res)
 	if err == nil {
 		res.DaemonRunning = true
+		nameHolders(cfg, res.Answers)
 		return res, nil
 	}
 	if !errors.Is(err, control.ErrNotRunning) {
@@ -92,6 +94,38 @@ func explainAll(ctx context.Context, cfg *config.Config, req why.Request, src fu
 		out = append(out, s.explain(ctx, arg, t.abs))
 	}
 	return out, nil
+}
+
+// nameHolders looks, from this process, for who holds each held-open
+// file the daemon could not name: the service's user may not inspect
+// other users' processes (a render running as root), while this command,
+// run with sudo, may.
+func nameHolders(cfg *config.Config, answers []why.Answer) {
+	for i := range answers {
+		a := &answers[i]
+		if a.State != why.HeldOpen || len(a.Holders) > 0 || a.Abs == "" {
+			continue
+		}
+		s, ok := owner(cfg.Shows, a.Abs)
+		if !ok {
+			continue
+		}
+		w, err := watcher.New(s.Watch.Root, watcher.Options{Dirs: s.Watch.Dirs})
+		if err != nil {
+			continue
+		}
+		disk, err := filepath.Rel(s.Watch.Root, a.Abs)
+		if err != nil {
+			continue
+		}
+		h := w.Writers(filepath.ToSlash(disk))
+		for _, wr := range h.Writers {
+			a.Holders = append(a.Holders, why.Holder{PID: wr.PID, Command: wr.Command})
+		}
+		if len(a.Holders) > 0 {
+			a.Reason = strings.Replace(a.Reason, unseenWriter, "", 1) + "; " + holdersText(h) + " (seen by this command)"
+		}
+	}
 }
 
 // existsUnderRoot reports whether rel names something under one of the

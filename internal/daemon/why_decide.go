@@ -355,12 +355,15 @@ func (f *whyFacts) heldOpen() why.Answer {
 	return a
 }
 
+// unseenWriter is said of a writer this process may not inspect.
+const unseenWriter = " (which one, this user may not see: run with sudo to name it)"
+
 // holdersText says who holds a file open for writing.
 func holdersText(h watcher.Holders) string {
 	if len(h.Writers) == 0 {
 		s := "a process has it open for writing"
 		if !h.SeesAll && runtime.GOOS == "linux" {
-			s += " (which one, this user may not see: run with sudo to name it)"
+			s += unseenWriter
 		}
 		return s
 	}

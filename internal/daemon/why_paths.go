@@ -33,6 +33,15 @@ func resolve(cfg *config.Config, shows []config.Show, dir, arg string) whyTarget
 		abs = filepath.Clean(abs)
 		s, ok := owner(shows, abs)
 		if !ok {
+			// Through a link to a root (/Volumes/RAID → /mnt/raid): its
+			// folder's links resolved; the name itself is kept, a link
+			// being an answer of its own.
+			if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
+				abs = filepath.Join(dir, filepath.Base(abs))
+				s, ok = owner(shows, abs)
+			}
+		}
+		if !ok {
 			a := why.Answer{Path: arg, Abs: abs, State: why.Outside,
 				Reason: "it is under no show's root (" + roots(shows) + ")"}
 			return whyTarget{show: -1, orphan: a}
