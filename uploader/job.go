@@ -134,6 +134,13 @@ func (u *Uploader) signed(ctx context.Context, job queue.Job) (odailies.SignedUR
 	if su, ok := u.urls.get(job.ID, job.Path, u.o.Now(), u.o.MinURLLife); ok {
 		return su, outcome{}, true
 	}
+	if su, ok := u.ahead.take(ctx, job, u.o.Now, u.o.MinURLLife); ok {
+		u.urls.put(job.ID, job.Path, su, u.o.Now())
+		return su, outcome{}, true
+	}
+	if ctx.Err() != nil {
+		return odailies.SignedURL{}, release("stopped while signing"), false
+	}
 	if !u.gate.open() {
 		return odailies.SignedURL{}, release("signing on hold for the pool"), false
 	}
@@ -145,6 +152,7 @@ func (u *Uploader) signed(ctx context.Context, job queue.Job) (odailies.SignedUR
 	if err != nil {
 		return su, u.signFailed(job, err), false
 	}
+	u.ahead.learn(su, u.o.Now())
 	u.urls.put(job.ID, job.Path, su, u.o.Now())
 	return su, outcome{}, true
 }

@@ -26,12 +26,13 @@ type Uploader struct {
 	stats  *stats
 	lane   *lane // nil without Options.FirstClass
 	sums   *digests
+	ahead  *signAhead
 }
 
 // New returns an uploader that signs with s and takes its work from j.
 func New(s Signer, j Jobs, o Options) *Uploader {
 	o = o.withDefaults()
-	u := &Uploader{jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now()), sums: newDigests(4 * (o.Workers + 1)),
+	u := &Uploader{jobs: j, o: o, log: o.Logger, urls: newURLCache(), stats: newStats(o.Now()), sums: newDigests(4 * (o.Workers + 1)), ahead: newSignAhead(o.Workers),
 		client: putClient(o.HTTPClient, o.AllowInsecureStorage)}
 	if o.FirstClass != "" {
 		u.lane = newLane(o.FirstClass, o.Workers)
@@ -70,6 +71,7 @@ func (u *Uploader) Run(ctx context.Context) error {
 	if u.o.Verify != VerifyNone {
 		g.Go(func() error { u.hashAhead(gctx); return nil })
 	}
+	g.Go(func() error { u.signAheadLoop(gctx); return nil })
 	for range u.o.Workers {
 		g.Go(func() error { return u.worker(gctx, work, false, rec) })
 	}
@@ -118,9 +120,11 @@ func (u *Uploader) worker(stop, work context.Context, isLane bool, rec *outcomeW
 		if err != nil {
 			return fmt.Errorf("lease a job: %w", err)
 		}
+		u.ahead.leased(job, time.Now()) // its URL, if signed ahead, is the job's; the next ones can be signed
 		held := !isLane && u.lane.hold(job.Path)
 		start := time.Now()
 		o := u.process(stop, work, job)
+		u.ahead.forget(job.ID)
 		took := time.Since(start)
 		if held {
 			u.lane.drop()
