@@ -9,7 +9,7 @@ import (
 // dirDevice is the serial number of the volume a watched dir is on, 0 when
 // it cannot be had: one open of the folder per scan.
 func dirDevice(abs string, _ fs.FileInfo) uint64 {
-	p, err := windows.UTF16PtrFromString(abs)
+	p, err := windows.UTF16PtrFromString(extendedPath(abs))
 	if err != nil {
 		return 0
 	}

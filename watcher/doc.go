@@ -210,6 +210,19 @@
 //     name pay for the check. APFS and HFS+ take both spellings for one name,
 //     so this happens on Linux and on shares.
 //
+// The texts of the OS's usual refusals come from [Hint], which `why` uses
+// too: macOS "operation not permitted" (EPERM: its privacy protection, in
+// a protected folder or on an external volume) names Full Disk Access and
+// this binary; permission denied names the service's user and the command,
+// and for a watched folder whose parent may not be entered (a root the
+// user cannot enter) that parent's setfacl line too, in Status.Error; a
+// path Windows refuses for its length (over 260 characters, or one name
+// over 255) says how to turn long paths on or to rename. A folder that
+// cannot be watched for one of these is logged with the fix: its new files
+// are then found by the rescan only. The watcher's own direct Windows
+// calls (the open-writer check, the volume) pass long paths in the \\?\
+// form (extendedPath), so a deep tree is checked like a shallow one.
+//
 // A problem clears when the path becomes readable (the next scan, or the
 // next event for it: a chmod raises one) or goes away. File.Path is always
 // NFC, and File.Disk is the path as the folder entries spell it, NFC and NFD

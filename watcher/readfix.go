@@ -27,21 +27,22 @@ var serviceUser = sync.OnceValue(func() string {
 	return strconv.Itoa(os.Geteuid())
 })
 
-// deniedText describes a file or folder this process may not read, with
-// the per-OS command that lets it.
-func deniedText(abs string, dir bool) string {
-	u, what, cmd := serviceUser(), "file", ""
+// deniedTextOn describes a file or folder user u may not read on goos,
+// with the per-OS command that lets it (Hint adds the folder above that
+// refuses entry, if any).
+func deniedTextOn(goos, u, abs string, dir bool) string {
+	what, cmd := "file", ""
 	if dir {
 		what = "folder"
 	}
 	switch {
-	case runtime.GOOS == "windows" && dir:
+	case goos == "windows" && dir:
 		cmd = fmt.Sprintf(`icacls "%s" /grant "%s:(OI)(CI)RX" /T`, abs, u)
-	case runtime.GOOS == "windows":
+	case goos == "windows":
 		cmd = fmt.Sprintf(`icacls "%s" /grant "%s:R"`, abs, u)
-	case runtime.GOOS == "darwin" && dir:
+	case goos == "darwin" && dir:
 		cmd = fmt.Sprintf(`sudo chmod -R +a "user:%s allow list,search,read" %s`, u, shellQuote(abs))
-	case runtime.GOOS == "darwin":
+	case goos == "darwin":
 		cmd = fmt.Sprintf(`sudo chmod +a "user:%s allow read" %s`, u, shellQuote(abs))
 	case dir:
 		cmd = fmt.Sprintf("sudo setfacl -R -m u:%s:rX %s", u, shellQuote(abs))
@@ -52,7 +53,7 @@ func deniedText(abs string, dir bool) string {
 	if dir {
 		group = "add it to the folder's group and make the folder and what it holds group-readable (chmod -R g+rX)"
 	}
-	if runtime.GOOS == "windows" {
+	if goos == "windows" {
 		return fmt.Sprintf("permission denied: %s cannot read this %s; let it: %s", u, what, cmd)
 	}
 	return fmt.Sprintf("permission denied: the service's user (%s) cannot read this %s; let it: %s, or %s", u, what, cmd, group)

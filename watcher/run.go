@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -221,9 +220,12 @@ func (l *loop) problemText() string {
 // cannot.
 func (l *loop) checkDir(d string) (fs.FileInfo, error) {
 	abs := l.abs(d)
-	fi, err := os.Lstat(abs)
+	fi, err := l.w.lstat(abs)
 	switch {
 	case err != nil:
+		if hint := l.w.hint(abs, true, err); hint != "" && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("watched folder %s cannot be read (re-checked every %s): %w; %s", abs, l.w.recheck, err, hint)
+		}
 		return nil, fmt.Errorf("watched folder %s is missing or unreadable (re-checked every %s): %w", abs, l.w.recheck, err)
 	case fi.Mode()&fs.ModeSymlink != 0:
 		return nil, fmt.Errorf("watched folder %s is a symbolic link; links are not followed", abs)

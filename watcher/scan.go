@@ -100,10 +100,12 @@ func (l *loop) unreadable(nrel, abs string, err error, wk *walk) {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		l.w.log.Debug("folder gone while read", "path", abs)
-	case errors.Is(err, fs.ErrPermission):
-		l.probs.add(nrel, deniedDir, deniedText(abs, true))
 	default:
-		l.probs.add(nrel, deniedDir, readErrText(err))
+		text := l.w.hint(abs, true, err) // permission, macOS privacy, Windows long paths
+		if text == "" {
+			text = readErrText(err)
+		}
+		l.probs.add(nrel, deniedDir, text)
 	}
 }
 
@@ -164,6 +166,11 @@ func (l *loop) watch(rel, abs string) {
 	if err := l.src.Add(abs); err != nil {
 		if help, ok := limitHelp(err); ok {
 			l.giveUpEvents(err, help)
+			return
+		}
+		if fix := l.w.hint(abs, true, err); fix != "" {
+			// Its files are still found, by the rescan: late, so say why.
+			l.w.log.Warn("cannot watch folder; its new files are found at the next rescan", "path", abs, "error", err, "fix", fix)
 			return
 		}
 		l.w.log.Debug("cannot watch folder", "path", abs, "error", err)

@@ -106,7 +106,7 @@ func (l *loop) readable(batch []*fileState) []*fileState {
 			out = append(out, st)
 		case errors.Is(err, fs.ErrPermission):
 			st.problem = true
-			l.probs.add(st.path, deniedFile, deniedText(l.abs(st.diskPath()), false))
+			l.probs.add(st.path, deniedFile, l.w.hint(l.abs(st.diskPath()), false, err))
 		case errors.Is(err, fs.ErrNotExist):
 			l.t.forget(st.path)
 		default:

@@ -148,6 +148,8 @@ type Watcher struct {
 	writers   func(root string, cands []candidate) []bool
 	readDir   func(dir string) ([]fs.DirEntry, error)
 	canOpen   func(name string) error                 // opens a file for reading and closes it
+	lstat     func(name string) (fs.FileInfo, error)  // a watched dir, before it is scanned
+	osEnv     *osEnv                                  // the OS the hints speak of; nil: this one
 	device    func(abs string, fi fs.FileInfo) uint64 // a watched dir's volume
 	me        ids                                     // this process's ids, to read mode bits
 	newBook   func() (*book, error)
@@ -192,6 +194,7 @@ func New(root string, opts Options) (*Watcher, error) {
 		writers:   openWriters,
 		readDir:   os.ReadDir,
 		canOpen:   canOpen,
+		lstat:     os.Lstat,
 		device:    dirDevice,
 		me:        currentIDs(),
 		newBook:   newBook,

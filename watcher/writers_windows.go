@@ -26,7 +26,7 @@ func (l *loop) writerCheck() (desc, fix string) { return "share-mode open", "" }
 func seesOtherUsers() bool { return true }
 
 func heldForWriting(path string) bool {
-	p, err := windows.UTF16PtrFromString(path)
+	p, err := windows.UTF16PtrFromString(extendedPath(path))
 	if err != nil {
 		return false
 	}

@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/odailies/odailies-uploader/internal/longpath"
 )
 
 // renameNoReplace renames src to dst unless dst exists (an error
@@ -13,11 +15,11 @@ import (
 // MoveFileEx without MOVEFILE_REPLACE_EXISTING never replaces, and
 // without MOVEFILE_COPY_ALLOWED never copies.
 func renameNoReplace(src, dst string) error {
-	from, err := windows.UTF16PtrFromString(src)
+	from, err := windows.UTF16PtrFromString(longpath.Extended(src))
 	if err != nil {
 		return err
 	}
-	to, err := windows.UTF16PtrFromString(dst)
+	to, err := windows.UTF16PtrFromString(longpath.Extended(dst))
 	if err != nil {
 		return err
 	}

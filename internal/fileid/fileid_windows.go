@@ -5,6 +5,8 @@ package fileid
 import (
 	"os"
 	"syscall"
+
+	"github.com/odailies/odailies-uploader/internal/longpath"
 )
 
 // of reads the volume serial number and file index from the handle:
@@ -21,7 +23,7 @@ func of(f *os.File, _ os.FileInfo) (ID, bool) {
 // statID opens the file to read its identity. The open shares reading,
 // writing and deleting, so it never gets in a writer's way.
 func statID(path string, _ os.FileInfo) (ID, bool, error) {
-	p, err := syscall.UTF16PtrFromString(path)
+	p, err := syscall.UTF16PtrFromString(longpath.Extended(path))
 	if err != nil {
 		return ID{}, false, err
 	}
