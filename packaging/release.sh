@@ -57,10 +57,18 @@ build() {
 		-o "$3" ./cmd/odailies-uploader
 }
 
+# install_doc prints the README's Install section: the archives' INSTALL.md.
+install_doc() {
+	local doc
+	doc="$(awk '/^## Install$/ { on = 1; print; next } on && /^## / { exit } on' README.md)"
+	[ -n "$doc" ] || die "README.md has no '## Install' section for INSTALL.md"
+	printf '%s\n' "$doc"
+}
+
 # stage copies what the archive for $1 (GOOS) holds, beside the binary, into $2.
 stage() {
 	cp config.example.toml "$2/"
-	cp packaging/README-install.md "$2/INSTALL.md"
+	install_doc >"$2/INSTALL.md"
 	case "$1" in
 	linux) cp packaging/linux/$NAME.service "$2/" ;;
 	darwin) cp packaging/darwin/$NAME.plist packaging/darwin/install.sh packaging/darwin/uninstall.sh "$2/" ;;
