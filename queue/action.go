@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -180,6 +181,33 @@ func (q *Queue) Acted(p PendingAction, r ActResult) error {
 	o := q.submit([]mutation{putJob(e)})
 	q.mu.Unlock()
 	return o.wait()
+}
+
+// ActionFailures returns up to limit done files whose after-upload
+// action failed at its last try (ActFailed), most recent try first; limit
+// <= 0 means all. Error is the reason the Actor recorded (with its fix),
+// At when that try failed, Action the action, Attempts 0. A file leaves the list once its
+// action is done or skipped, or a new version of it is uploaded.
+func (q *Queue) ActionFailures(limit int) ([]Failure, error) {
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return nil, ErrClosed
+	}
+	out := make([]Failure, 0, q.actCounts.Failed)
+	for e := range q.acting {
+		if a := e.act(); a.state == ActFailed {
+			out = append(out, Failure{Path: e.Path, Error: e.LastError, At: a.at, Action: a.action})
+		}
+	}
+	q.mu.Unlock()
+	slices.SortFunc(out, func(a, b Failure) int {
+		return cmp.Or(b.At.Compare(a.At), strings.Compare(a.Path, b.Path))
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
 }
 
 // ActionCounts returns the done records by the state of their action.

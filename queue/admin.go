@@ -32,6 +32,7 @@ type Failure struct {
 	Path, Error string
 	At          time.Time // when it failed
 	Attempts    int
+	Action      Action // ActionFailures: the after-upload action that failed; ActionKeep for an upload
 }
 
 // Failures returns up to limit failed jobs, most recent first; limit <= 0

@@ -43,11 +43,17 @@ type Delivery struct {
 }
 
 // Delivered is a done file and its delivery, as the report lists it.
+// Delivery.Then is the after-upload action asked for (ActionKeep: none);
+// the Act fields say where it is (FileID is left zero).
 type Delivered struct {
 	Path    string
 	Size    int64
 	ModTime time.Time
 	Delivery
+	ActState  ActState  // 0 with ActionKeep
+	ActAt     time.Time // when the action reached ActState; zero while pending
+	ActDest   string    // ActDone of a move: where the file is now (relative to the root with "/", or absolute)
+	ActReason string    // ActFailed, ActSkipped: why
 }
 
 // VerifiedCounts are the Done jobs by Verification.
@@ -134,6 +140,12 @@ func (e *entry) delivered() Delivered {
 	}
 	if s.verified == codeETag {
 		d.ETag = d.MD5
+	}
+	if a := e.act(); a != nil {
+		d.Then, d.ActState, d.ActAt, d.ActDest = a.action, a.state, a.at, a.dest
+		if a.state == ActFailed || a.state == ActSkipped {
+			d.ActReason = e.LastError
+		}
 	}
 	return d
 }
