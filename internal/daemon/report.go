@@ -108,9 +108,29 @@ func deliveredFiles(q *queue.Queue, req ReportRequest) ([]report.File, error) {
 		files[i] = report.File{
 			Path: d.Path, Size: d.Size, MD5: d.MD5, UploadedAt: d.UploadedAt.UTC(),
 			Verified: verifiedWord(d.Verified), ETag: d.ETag, ModTime: d.ModTime.UTC(),
+			AfterUpload: afterUploadOf(d),
 		}
 	}
 	return files, nil
+}
+
+// afterUploadOf is the report's after_upload column for a done record.
+func afterUploadOf(d queue.Delivered) report.AfterUpload {
+	a := report.AfterUpload{Action: d.Then.String(), Dest: d.ActDest, Reason: d.ActReason}
+	if !d.ActAt.IsZero() {
+		a.At = d.ActAt.UTC()
+	}
+	switch d.ActState {
+	case queue.ActPending:
+		a.State = report.ActPending
+	case queue.ActDone:
+		a.State = report.ActDone
+	case queue.ActFailed:
+		a.State = report.ActFailed
+	case queue.ActSkipped:
+		a.State = report.ActSkipped
+	}
+	return a
 }
 
 // verifiedWord is the report's word for a queue's Verification.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,7 +36,8 @@ func stamp(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-var csvHeader = []string{"path", "size", "md5", "uploaded_at", "verified"}
+// csvHeader is the CSV's columns, in order; new ones go at the end.
+var csvHeader = []string{"path", "size", "md5", "uploaded_at", "verified", "after_upload"}
 
 func writeCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
@@ -43,7 +45,7 @@ func writeCSV(w io.Writer, r *Report) error {
 		return err
 	}
 	for _, f := range r.Files {
-		row := []string{f.Path, strconv.FormatInt(f.Size, 10), f.MD5, stamp(f.UploadedAt), f.Verified}
+		row := []string{f.Path, strconv.FormatInt(f.Size, 10), f.MD5, stamp(f.UploadedAt), f.Verified, f.AfterUpload.Text()}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
@@ -72,6 +74,12 @@ func writeJSON(w io.Writer, r *Report) error {
 	for i := range doc.Files {
 		doc.Files[i].UploadedAt = doc.Files[i].UploadedAt.UTC()
 		doc.Files[i].ModTime = doc.Files[i].ModTime.UTC()
+		if a := &doc.Files[i].AfterUpload; !a.At.IsZero() {
+			a.At = a.At.UTC()
+		}
+		if a := &doc.Files[i].AfterUpload; a.Action == "" {
+			a.Action = ActionKeep
+		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -95,11 +103,21 @@ func words(v string) string {
 
 // writeTable writes one line per file, columns aligned, the path last
 // (its width on a terminal is the font's business, not ours), then the
-// totals line.
+// reasons of after-upload actions that failed or were skipped, then the
+// totals line. The AFTER UPLOAD column is there only when some file has
+// an action other than keep.
 func writeTable(w io.Writer, r *Report) error {
 	bw := bufio.NewWriter(w)
+	actions := false
+	for _, f := range r.Files {
+		actions = actions || f.AfterUpload.acts()
+	}
 	head := []string{"UPLOADED (UTC)", "SIZE", "MD5", "VERIFIED", "PATH"}
+	if actions {
+		head = slices.Insert(head, 4, "AFTER UPLOAD")
+	}
 	rows := [][]string{head}
+	var notes []string
 	for _, f := range r.Files {
 		md5 := f.MD5
 		if md5 == "" {
@@ -109,7 +127,14 @@ func writeTable(w io.Writer, r *Report) error {
 		if up == "" {
 			up = "-"
 		}
-		rows = append(rows, []string{up, units.Bytes(f.Size), md5, words(f.Verified), printable(f.Path)})
+		row := []string{up, units.Bytes(f.Size), md5, words(f.Verified), printable(f.Path)}
+		if actions {
+			row = slices.Insert(row, 4, printable(f.AfterUpload.Short(f.Path)))
+			if a := f.AfterUpload; a.Reason != "" && (a.State == ActFailed || a.State == ActSkipped) {
+				notes = append(notes, fmt.Sprintf("  %s: %s: %s", printable(f.Path), a.Short(f.Path), printable(a.Reason)))
+			}
+		}
+		rows = append(rows, row)
 	}
 	widths := make([]int, len(head))
 	for _, row := range rows {
@@ -119,8 +144,19 @@ func writeTable(w io.Writer, r *Report) error {
 	}
 	if len(r.Files) > 0 {
 		for _, row := range rows {
-			fmt.Fprintf(bw, "%-*s  %*s  %-*s  %-*s  %s\n", widths[0], row[0], widths[1], row[1],
-				widths[2], row[2], widths[3], row[3], row[4])
+			fmt.Fprintf(bw, "%-*s  %*s  %-*s  %-*s  ", widths[0], row[0], widths[1], row[1],
+				widths[2], row[2], widths[3], row[3])
+			if actions {
+				fmt.Fprintf(bw, "%-*s  ", widths[4], row[4])
+			}
+			fmt.Fprintln(bw, row[len(row)-1])
+		}
+		fmt.Fprintln(bw)
+	}
+	if len(notes) > 0 {
+		fmt.Fprintln(bw, "After-upload actions not done:")
+		for _, n := range notes {
+			fmt.Fprintln(bw, n)
 		}
 		fmt.Fprintln(bw)
 	}
@@ -162,6 +198,18 @@ func totalsLine(r *Report) string {
 	}
 	if len(why) > 0 {
 		fmt.Fprintf(&b, " (%s)", strings.Join(why, ", "))
+	}
+	var acts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{t.Moved, "moved"}, {t.Deleted, "deleted"}, {t.Pending, "pending"}, {t.Failed, "failed"}, {t.Skipped, "left in place"}} {
+		if c.n > 0 {
+			acts = append(acts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	if len(acts) > 0 {
+		fmt.Fprintf(&b, "; after upload: %s", strings.Join(acts, ", "))
 	}
 	return b.String()
 }

@@ -12,6 +12,10 @@
 //	             computed (upload.verify = "none", or before verification)
 //	uploaded_at  RFC 3339 in UTC, when the upload finished
 //	verified     how the storage confirmed the bytes (below)
+//	after_upload what watch.after_upload did with the file (below)
+//
+// Columns are only ever added, at the end of the CSV: scripts read them
+// by position.
 //
 // # Verified
 //
@@ -24,6 +28,29 @@
 //	unknown   uploaded by a version from before verification
 //
 // The first two count as verified, the others as unverified.
+//
+// # After upload
+//
+// What watch.after_upload did with the file once its upload was verified
+// (AfterUpload; internal/afterupload does it):
+//
+//	kept                the file stays where it is (after_upload = "keep")
+//	moved to DEST       moved; DEST relative to the root with "/", or absolute
+//	                    (the table names only the folder when the relative
+//	                    path was kept, the whole name when it had to take a
+//	                    free one such as "a (2).mov")
+//	deleted             deleted
+//	move pending        recorded with the upload, not carried out yet
+//	move failed: WHY    the last try failed; the daemon tries again by itself
+//	not moved: WHY      left where it is for good: the file changed or went
+//	                    since its upload (its new version is uploaded as usual)
+//
+// ("delete pending", "delete failed", "not deleted" alike.) The CSV's
+// after_upload column holds this text with the reason; the table shows it
+// without, and lists the reasons under the rows; JSON has the parts in
+// "after_upload" {action, state, at, dest, reason}. The state is the
+// queue's when the report is made: a pending action may be done a second
+// later.
 //
 // # Hazards
 //
@@ -58,6 +85,8 @@ type File struct {
 	Verified   string    `json:"verified"`       // ETag, ContentMD5, None or Unknown
 	ETag       string    `json:"etag,omitempty"` // as the storage answered it, quotes removed
 	ModTime    time.Time `json:"modified"`       // the file's mtime when it was sent
+	// AfterUpload is what watch.after_upload did with the file.
+	AfterUpload AfterUpload `json:"after_upload"`
 }
 
 // IsVerified reports whether the storage confirmed the file's bytes.
@@ -78,6 +107,13 @@ type Totals struct {
 	Unverified int   `json:"unverified"`
 	None       int   `json:"unverified_none"`    // of Unverified: sent with upload.verify = "none"
 	Unknown    int   `json:"unverified_unknown"` // of Unverified: uploaded before verification
+
+	// The files by after-upload action state; kept files are in none.
+	Moved   int `json:"moved"`
+	Deleted int `json:"deleted"`
+	Pending int `json:"actions_pending"`
+	Failed  int `json:"actions_failed"`
+	Skipped int `json:"actions_skipped"`
 }
 
 // Totals adds up the rows.
@@ -96,8 +132,30 @@ func (r *Report) Totals() Totals {
 			t.Unverified++
 			t.Unknown++
 		}
+		t.addAction(f.AfterUpload)
 	}
 	return t
+}
+
+// addAction counts a file's after-upload action.
+func (t *Totals) addAction(a AfterUpload) {
+	if !a.acts() {
+		return
+	}
+	switch a.State {
+	case ActDone:
+		if a.Action == ActionMove {
+			t.Moved++
+		} else {
+			t.Deleted++
+		}
+	case ActFailed:
+		t.Failed++
+	case ActSkipped:
+		t.Skipped++
+	default:
+		t.Pending++
+	}
 }
 
 // Format is how Write renders a report.

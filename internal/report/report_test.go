@@ -96,7 +96,7 @@ func TestCSVRoundTripsHostileNames(t *testing.T) {
 		t.Fatalf("%d rows for %d files:\n%s", len(rows)-1, len(hostile), out)
 	}
 	for i, p := range hostile {
-		want := []string{p, strconv.Itoa(i), strings.Repeat("a", 32), "2026-04-22T18:03:11Z", "md5"}
+		want := []string{p, strconv.Itoa(i), strings.Repeat("a", 32), "2026-04-22T18:03:11Z", "md5", "kept"}
 		if !slices.Equal(rows[i+1], want) {
 			t.Errorf("row %d = %q, want %q", i+1, rows[i+1], want)
 		}
@@ -105,16 +105,16 @@ func TestCSVRoundTripsHostileNames(t *testing.T) {
 
 func TestCSVColumns(t *testing.T) {
 	out := render(t, sample(), CSV)
-	want := `path,size,md5,uploaded_at,verified
-_graded/Day03/A001C001.mov,1610612736,9e107d9d372bb6826bd81d3542a419d6,2026-04-22T18:03:11Z,md5+etag
-_graded/Day03/A001C002.mov,2048,e4d909c290d0fb1ca068ffaddf22cbd0,2026-04-22T18:15:00Z,md5
-_thumbnails/A001C001.jpg,512,,2026-04-22T18:03:11Z,none
-_thumbnails/old.jpg,10,,2026-04-22T18:03:11Z,unknown
+	want := `path,size,md5,uploaded_at,verified,after_upload
+_graded/Day03/A001C001.mov,1610612736,9e107d9d372bb6826bd81d3542a419d6,2026-04-22T18:03:11Z,md5+etag,kept
+_graded/Day03/A001C002.mov,2048,e4d909c290d0fb1ca068ffaddf22cbd0,2026-04-22T18:15:00Z,md5,kept
+_thumbnails/A001C001.jpg,512,,2026-04-22T18:03:11Z,none,kept
+_thumbnails/old.jpg,10,,2026-04-22T18:03:11Z,unknown,kept
 `
 	if out != want {
 		t.Errorf("csv:\n%s\nwant:\n%s", out, want)
 	}
-	if got := render(t, &Report{}, CSV); got != "path,size,md5,uploaded_at,verified\n" {
+	if got := render(t, &Report{}, CSV); got != "path,size,md5,uploaded_at,verified,after_upload\n" {
 		t.Errorf("empty csv = %q", got)
 	}
 }
