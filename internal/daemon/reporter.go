@@ -181,15 +181,38 @@ func (r *reporter) collectOne(d *Daemon, now time.Time) *status.Doc {
 	return doc
 }
 
+// recentFailures is how many failed uploads, and how many failed
+// after-upload actions, status.json lists.
+const recentFailures = 10
+
+// failures is recent_failures: the failed uploads, then the files whose
+// after-upload action failed at its last try (action set, the error with
+// its fix, when that try failed), each newest first. An action failure
+// leaves the list when the action is done at a later try (or skipped, or
+// a new version of the file is uploaded); an upload failure when retry
+// puts it back.
 func (r *reporter) failures(d *Daemon) []status.RecentFailure {
 	out := []status.RecentFailure{}
-	fs, err := d.queue.Failures(10)
+	fs, err := d.queue.Failures(recentFailures)
 	if err != nil {
 		r.log.Warn("cannot read failures from the queue", "err", err)
 		return out
 	}
 	for _, f := range fs {
 		out = append(out, status.RecentFailure{Path: f.Path, Error: f.Error, At: f.At.UTC()})
+	}
+	if d.queue.ActionCounts().Failed == 0 {
+		return out
+	}
+	acts, err := d.queue.ActionFailures(recentFailures)
+	if err != nil {
+		r.log.Warn("cannot read failed after-upload actions from the queue", "err", err)
+		return out
+	}
+	for _, f := range acts {
+		action := f.Action.String()
+		out = append(out, status.RecentFailure{Path: f.Path, At: f.At.UTC(), Action: action,
+			Error: fmt.Sprintf("uploaded, but could not %s it (watch.after_upload = %q): %s", action, action, f.Error)})
 	}
 	return out
 }

@@ -139,11 +139,18 @@ type ActiveFile struct {
 	Watch     string `json:"watch,omitempty"` // the show, with several
 }
 
+// RecentFailure is a failed upload or, with Action set, a file uploaded
+// whose after-upload action failed at its last try. An upload failure
+// stays until retry puts it back; an action failure until a later try
+// (the daemon makes them by itself) succeeds.
 type RecentFailure struct {
 	Path  string    `json:"path"`
-	Error string    `json:"error"`
-	At    time.Time `json:"at"`
+	Error string    `json:"error"`           // what failed, and what to do about it
+	At    time.Time `json:"at"`              // when it failed (an action: its last try)
 	Watch string    `json:"watch,omitempty"` // the show, with several
+	// Action is the after-upload action that failed ("move" or
+	// "delete"); absent for a failed upload.
+	Action string `json:"action,omitempty"`
 }
 
 type Watcher struct {

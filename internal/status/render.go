@@ -33,6 +33,7 @@ func Render(w io.Writer, doc *Doc, now time.Time, service string) {
 	}
 	fmt.Fprintln(tw)
 	printVerified(tw, doc.Verified)
+	printActions(tw, doc)
 	printBandwidth(tw, doc.Bandwidth, now)
 	printWatcher(tw, doc.Watcher, now)
 	printWatches(tw, doc.Watches)
@@ -102,11 +103,42 @@ func printActive(w io.Writer, files []ActiveFile) {
 	}
 }
 
-func printFailures(w io.Writer, fails []RecentFailure) {
-	if len(fails) == 0 {
+// printActions says where the after-upload actions are, when there are
+// any: "After upload: 12 moved or deleted, 3 pending, 1 failed".
+func printActions(w io.Writer, doc *Doc) {
+	if doc.ActionsPending+doc.ActionsFailed+doc.ActionsDone == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nRecent failures (fix the cause, then 'odailies-uploader retry'):\n")
+	fmt.Fprintf(w, "After upload:\t%d moved or deleted, %d pending, %d failed", doc.ActionsDone, doc.ActionsPending, doc.ActionsFailed)
+	if doc.ActionsFailed > 0 {
+		fmt.Fprint(w, " (tried again by themselves; see below)")
+	}
+	fmt.Fprintln(w)
+}
+
+// printFailures lists the failed uploads, then the after-upload actions
+// that failed: the first need 'retry' once the cause is fixed, the
+// others are tried again by the daemon.
+func printFailures(w io.Writer, fails []RecentFailure) {
+	var uploads, actions []RecentFailure
+	for _, f := range fails {
+		if f.Action != "" {
+			actions = append(actions, f)
+		} else {
+			uploads = append(uploads, f)
+		}
+	}
+	if len(uploads) > 0 {
+		fmt.Fprintf(w, "\nRecent failures (fix the cause, then 'odailies-uploader retry'):\n")
+		writeFailures(w, uploads)
+	}
+	if len(actions) > 0 {
+		fmt.Fprintf(w, "\nUploaded, but the after-upload action failed (fix the cause; the daemon tries again every few minutes and at start, no retry needed):\n")
+		writeFailures(w, actions)
+	}
+}
+
+func writeFailures(w io.Writer, fails []RecentFailure) {
 	for _, f := range fails {
 		fmt.Fprintf(w, "  %s  %s%s\n      %s\n", f.At.Local().Format(time.DateTime), showPrefix(f.Watch), f.Path, f.Error)
 	}
