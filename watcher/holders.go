@@ -38,3 +38,9 @@ func (w *Watcher) Writers(rel string) Holders {
 	}
 	return holdersOf(w.root, rel, ino)
 }
+
+// CanRead opens the file at name for reading and closes it at once, as
+// the settle check does (without blocking on a file replaced by a FIFO
+// meanwhile): nil, or the error, fs.ErrPermission for a file this
+// process may not read.
+func CanRead(name string) error { return canOpen(name) }

@@ -54,12 +54,20 @@ func holds(pdir, want string, ino uint64, buf []byte) bool {
 	return false
 }
 
-// commandOf is a process's command line, arguments joined by spaces, or
-// its name when the command line is empty (a kernel thread) or unreadable.
+// maxCommand bounds a command line as Writer gives it.
+const maxCommand = 200
+
+// commandOf is a process's command line, arguments joined by spaces (cut
+// at maxCommand bytes), or its name when the command line is empty (a
+// kernel thread) or unreadable.
 func commandOf(pdir string) string {
-	if b, err := os.ReadFile(pdir + "/cmdline"); err == nil && len(b) > 0 {
-		return strings.TrimSpace(strings.ReplaceAll(string(bytes.TrimRight(b, "\x00")), "\x00", " "))
+	b, err := os.ReadFile(pdir + "/cmdline")
+	if err != nil || len(b) == 0 {
+		b, _ = os.ReadFile(pdir + "/comm")
 	}
-	b, _ := os.ReadFile(pdir + "/comm")
-	return strings.TrimSpace(string(b))
+	s := strings.TrimSpace(strings.ReplaceAll(string(bytes.TrimRight(b, "\x00")), "\x00", " "))
+	if len(s) > maxCommand {
+		s = strings.ToValidUTF8(s[:maxCommand], "") + "…"
+	}
+	return s
 }

@@ -123,7 +123,11 @@ func nameHolders(cfg *config.Config, answers []why.Answer) {
 			a.Holders = append(a.Holders, why.Holder{PID: wr.PID, Command: wr.Command})
 		}
 		if len(a.Holders) > 0 {
-			a.Reason = strings.Replace(a.Reason, unseenWriter, "", 1) + "; " + holdersText(h) + " (seen by this command)"
+			_, rest, _ := strings.Cut(a.Reason, "; ")
+			a.Reason = "held open: " + holdersText(h) + " (seen by this command; the daemon's user may not see it)"
+			if rest != "" {
+				a.Reason += "; " + rest
+			}
 		}
 	}
 }

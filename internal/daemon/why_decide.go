@@ -27,10 +27,11 @@ type whyFacts struct {
 	settle                     time.Duration
 	serviceUser                string // who must be able to read the files (for the fix)
 
-	statErr error // from lstat; nil when found
-	mode    fs.FileMode
-	size    int64
-	mtime   time.Time
+	statErr  error  // from lstat (or, stopped, from opening it); nil when found
+	deniedAt string // the first folder on the way this process may not read; "" for the file itself
+	mode     fs.FileMode
+	size     int64
+	mtime    time.Time
 
 	afterDir string         // the after_upload_dir folder holding it, relative or absolute; "" if none
 	ignore   watcher.Ignore // the rules' verdict on its name
@@ -404,10 +405,25 @@ func (f *whyFacts) whileStopped() why.Answer {
 	return a
 }
 
-// unreadable explains a path the OS refuses to this process.
+// unreadable explains a path the OS refuses to this process: this
+// command (stopped), or the daemon itself (running, as its user).
 func (f *whyFacts) unreadable(err error) why.Answer {
-	a := f.answer(why.Unreadable, fmt.Sprintf("the OS refuses to let this command look at it: %v", errors.Unwrap(err)))
-	a.Fix = deniedFix(f.abs, f.serviceUser, err)
+	who := "this command"
+	if f.running {
+		who = "the daemon (running as " + f.serviceUser + ")"
+	}
+	a := f.answer(why.Unreadable, fmt.Sprintf("the OS refuses %s access to it: %v", who, errors.Unwrap(err)))
+	at, dir := f.deniedAt, true
+	if at == "" {
+		at, dir = f.abs, false
+	}
+	if dir {
+		a.Reason += " (the folder " + at + " cannot be read)"
+	}
+	a.Fix = deniedFix(at, f.serviceUser, err, dir)
+	if !f.running {
+		a.Fix += "; or run this command with sudo"
+	}
 	return a
 }
 
@@ -416,21 +432,28 @@ func isDenied(err error) bool {
 	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EPERM)
 }
 
-// deniedFix is what to do about a path the OS refuses: on macOS an
-// "operation not permitted" is its privacy protection (Full Disk Access);
-// otherwise the service's user needs read access (the README's line).
-func deniedFix(abs, user string, err error) string {
+// deniedFix is what to do about a path the OS refuses (a folder when dir):
+// on macOS an "operation not permitted" is its privacy protection (Full
+// Disk Access); otherwise user needs read access (the README's setfacl
+// line, chmod +a on macOS, icacls on Windows).
+func deniedFix(abs, user string, err error, dir bool) string {
 	switch {
 	case runtime.GOOS == "darwin" && errors.Is(err, syscall.EPERM):
 		return "macOS keeps programs out of this folder: give /usr/local/bin/odailies-uploader Full Disk Access " +
 			"(System Settings → Privacy & Security → Full Disk Access), then restart the service"
+	case runtime.GOOS == "windows" && dir:
+		return fmt.Sprintf(`let %s read it: icacls "%s" /grant "%s:(OI)(CI)RX" /T`, user, abs, user)
 	case runtime.GOOS == "windows":
-		return fmt.Sprintf(`let the service's account read it: icacls "%s" /grant "%s:(OI)(CI)RX" /T`, abs, user)
-	case runtime.GOOS == "darwin":
+		return fmt.Sprintf(`let %s read it: icacls "%s" /grant "%s:R"`, user, abs, user)
+	case runtime.GOOS == "darwin" && dir:
 		return fmt.Sprintf(`let %s read it: sudo chmod -R +a "user:%s allow list,search,read" %s`, user, user, shellWord(abs))
+	case runtime.GOOS == "darwin":
+		return fmt.Sprintf(`let %s read it: sudo chmod +a "user:%s allow read" %s`, user, user, shellWord(abs))
+	case dir:
+		return fmt.Sprintf("let %s read it: sudo setfacl -R -m u:%s:rX %s (and -R -d -m u:%s:rX for files made later)",
+			user, user, shellWord(abs), user)
 	}
-	return fmt.Sprintf("let %s read it: sudo setfacl -R -m u:%s:rX %s (and -d for new files), or run this command with sudo",
-		user, user, shellWord(abs))
+	return fmt.Sprintf("let %s read it: sudo setfacl -m u:%s:r %s", user, user, shellWord(abs))
 }
 
 // stateWord names a queue state.

@@ -201,7 +201,16 @@ func TestDecide(t *testing.T) {
 
 		{"unreadable, EACCES", false, func(f *whyFacts) {
 			f.statErr = &fs.PathError{Op: "lstat", Path: f.abs, Err: syscall.EACCES}
-		}, why.Unreadable, "", []string{"permission denied", "sudo setfacl -R -m u:odailies-uploader:rX /shows/x/_graded/A001.mov"}, nil},
+		}, why.Unreadable, "", []string{"this command access to it: permission denied", "sudo setfacl -m u:odailies-uploader:r /shows/x/_graded/A001.mov", "or run this command with sudo"}, nil},
+		{"unreadable folder on the way, running", true, func(f *whyFacts) {
+			f.statErr = &fs.PathError{Op: "lstat", Path: f.abs, Err: syscall.EACCES}
+			f.deniedAt = "/shows/x/_graded"
+		}, why.Unreadable, "", []string{"the daemon (running as odailies-uploader)", "the folder /shows/x/_graded cannot be read",
+			"sudo setfacl -R -m u:odailies-uploader:rX /shows/x/_graded"}, func(t *testing.T, a why.Answer) {
+			if strings.Contains(a.Fix, "this command") {
+				t.Errorf("fix %q: the daemon was refused, not the command", a.Fix)
+			}
+		}},
 		{"unreadable, the watcher's problem", true, func(f *whyFacts) {
 			f.ex = watcher.Explanation{Running: true, Tracked: true,
 				Problem: "permission denied: the service's user (odailies-uploader) cannot read this file; let it: sudo setfacl -m u:odailies-uploader:r /x, or add it"}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/text/unicode/norm"
@@ -35,6 +36,7 @@ type whySource struct {
 	noQueue  bool
 	queueErr string
 	now      func() time.Time
+	user     string // who must read the files: the daemon's user (running), else the service's
 }
 
 // whySource is the running daemon's source for show i of its config.
@@ -43,7 +45,8 @@ func (d *Daemon) whySource(i int) (*whySource, error) {
 	if d.shows != nil {
 		p = d.shows[i]
 	}
-	s := &whySource{cfg: d.cfg, show: d.cfg.Shows[i], w: p.watcher, q: p.queue, up: p.up, running: true, now: time.Now}
+	s := &whySource{cfg: d.cfg, show: d.cfg.Shows[i], w: p.watcher, q: p.queue, up: p.up, running: true, now: time.Now,
+		user: currentUser()}
 	if len(d.cfg.Shows) > 1 {
 		s.name = s.show.Name
 	}
@@ -71,7 +74,7 @@ func (st *stoppedSources) source(i int) (*whySource, error) {
 	if err != nil {
 		return nil, config.Errorf("watch: %w", err)
 	}
-	s := &whySource{cfg: st.cfg, show: sh, w: w, now: time.Now}
+	s := &whySource{cfg: st.cfg, show: sh, w: w, now: time.Now, user: showUser(st.cfg)}
 	if len(st.cfg.Shows) > 1 {
 		s.name = sh.Name
 	}
@@ -115,10 +118,13 @@ func (s *whySource) facts(ctx context.Context, arg, abs string, fi fs.FileInfo, 
 	disk = filepath.ToSlash(disk)
 	rel := norm.NFC.String(disk)
 	f := &whyFacts{arg: arg, abs: abs, rel: rel, disk: disk, watch: s.name, running: s.running, now: s.now(),
-		settle: s.show.Watch.Settle, serviceUser: showUser(s.cfg), statErr: err,
+		settle: s.show.Watch.Settle, serviceUser: s.user, statErr: err,
 		noQueue: s.noQueue, queueErr: s.queueErr}
 	if err == nil && fi != nil {
 		f.mode, f.size, f.mtime = fi.Mode(), fi.Size(), fi.ModTime()
+	}
+	if isDenied(err) {
+		f.deniedAt = firstDenied(s.show.Watch.Root, abs)
 	}
 	f.afterDir = s.afterUploadDir(abs)
 	f.ignore = s.w.Ignored(rel, false)
@@ -147,7 +153,29 @@ func (s *whySource) facts(ctx context.Context, arg, abs string, fi fs.FileInfo, 
 		return f
 	}
 	f.holders = s.w.Writers(disk)
+	if err := watcher.CanRead(abs); isDenied(err) {
+		f.statErr = err // the watcher, were it running as this user, would hold it back
+	}
 	return f
+}
+
+// firstDenied is the first folder from root down to abs's that this
+// process may not read; "" when every one can be.
+func firstDenied(root, abs string) string {
+	rel, err := filepath.Rel(root, filepath.Dir(abs))
+	if err != nil || !within(root, abs) {
+		return ""
+	}
+	p := root
+	for _, part := range append([]string{""}, strings.Split(rel, string(filepath.Separator))...) {
+		if part != "" && part != "." {
+			p = filepath.Join(p, part)
+		}
+		if _, err := os.ReadDir(p); isDenied(err) {
+			return p
+		}
+	}
+	return ""
 }
 
 // progressOf fills an active upload's bytes and the pool's rate.
