@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -61,7 +62,11 @@ func (l *loader) buildAfterUpload(rw rawWatch, w *WatchConfig) {
 // a file is deleted only once the storage confirmed its bytes.
 func (l *loader) checkAfterUploadVerify(w WatchConfig, u UploadConfig) {
 	if w.AfterUpload == AfterUploadDelete && u.Verify != uploader.VerifyMD5 {
-		l.errf("watch.after_upload", "%q needs upload.verify = %q (it is %q): a file is deleted only once the storage has confirmed its MD5; set upload.verify = %q or use after_upload = %q",
-			AfterUploadDelete, uploader.VerifyMD5, u.Verify, uploader.VerifyMD5, AfterUploadMove)
+		where := ""
+		if line := definedLine(l.data, "upload.verify"); line > 0 {
+			where = fmt.Sprintf(" on line %d", line)
+		}
+		l.errf("watch.after_upload", "%q needs upload.verify = %q (it is %q%s): a file is deleted only once the storage has confirmed its MD5; set upload.verify = %q or use after_upload = %q",
+			AfterUploadDelete, uploader.VerifyMD5, u.Verify, where, uploader.VerifyMD5, AfterUploadMove)
 	}
 }

@@ -45,7 +45,7 @@ func TestAfterUploadErrors(t *testing.T) {
 		"the root itself": {configtest.Body(root) + "after_upload = \"move\"\nafter_upload_dir = \".\"\n",
 			"line 8: watch.after_upload_dir: " + root + " holds the watch root"},
 		"delete without md5": {configtest.Body(root) + "after_upload = \"delete\"\n[upload]\nverify = \"none\"\n",
-			`line 7: watch.after_upload: "delete" needs upload.verify = "md5" (it is "none")`},
+			`line 7: watch.after_upload: "delete" needs upload.verify = "md5" (it is "none" on line 9)`},
 	}
 	for name, tt := range tests {
 		err := loadErr(t, tt.body)
