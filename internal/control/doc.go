@@ -1,5 +1,5 @@
-// Package control is the local channel between admin commands (retry and
-// report today; why and the dashboard's API later) and a running daemon:
+// Package control is the local channel between admin commands (retry,
+// report, why; the dashboard's API) and a running daemon:
 // HTTP/1.1 over a Unix domain socket at <state.dir>/control.sock.
 //
 // The package knows no queue and no operation: the daemon registers each

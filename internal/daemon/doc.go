@@ -12,9 +12,11 @@
 // reads all three every status.Interval into status.json and the status
 // log, and at once (within lookEvery) when a full scan finishes or the
 // work drains or starts, so `status` shows a settled daemon as it settles. The control server (internal/control, <state.dir>/control.sock)
-// answers admin commands run beside the daemon: retry, and report (the
+// answers admin commands run beside the daemon: retry, report (the
 // delivery report: the queue's done records with their MD5 and how the
-// storage verified them, report.go). The metrics (/metrics on the
+// storage verified them, report.go), and why (why.go: what the watcher,
+// the queue and the uploader know of a path; Daemon.Explain, which the
+// dashboard's search box calls too). The metrics (/metrics on the
 // dashboard's listener) and the [[notify]] webhooks are fed by wrapping
 // each show's queue and PUT transport, never by the uploader itself
 // (telling.go, "Being told").
@@ -53,7 +55,7 @@
 //   - Running the daemon as root over a state.dir that the service user
 //     owns would leave root-owned files the service can never open; Open
 //     refuses it and names the user to run as.
-//   - Admin commands (Retry, Report) never create queue.db or anything
+//   - Admin commands (Retry, Report, Why) never create queue.db or anything
 //     else in state.dir: with the daemon stopped they open an existing
 //     queue only (Report not even an empty file, which opening would
 //     initialise). They hold queue.db's lock meanwhile, so a daemon that
