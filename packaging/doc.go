@@ -12,6 +12,19 @@
 // keep the checked-in files equal to what install writes for the packages'
 // paths, so the two ways of installing never drift apart.
 //
+// # The Windows Installer package
+//
+// windows/odailies-uploader.wxs is built by release.sh with wixl (Debian's
+// msitools) and finished with msibuild for what wixl 0.101 cannot say: the
+// config's component NeverOverwrite and Permanent (installed only when
+// missing, never replaced or removed), an inclusive upgrade row (a rebuild
+// or a prerelease of the same numeric version upgrades in place), the data
+// folder's ACL (MsiLockPermissionsEx: SYSTEM and Administrators) and, for
+// arm64, the Arm64 platform. wixl has no ServiceConfig either: delayed
+// start and restart on failure are set by the service itself on its first
+// start (internal/service). check-msi.sh reads the tables back with
+// msiinfo and asserts each promise; CI runs it on every build.
+//
 // # Caveats
 //
 // The rendered text is handed to kardianos/service as a custom template,
