@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"io/fs"
@@ -36,7 +37,9 @@ type whySource struct {
 	noQueue  bool
 	queueErr string
 	now      func() time.Time
-	user     string // who must read the files: the daemon's user (running), else the service's
+	user     string        // who must read the files: the daemon's user (running), else the service's
+	busy     error         // the watcher did not answer in time: not asked again in this request
+	wait     time.Duration // how long to wait for the watcher's loop; 0: explainWait
 }
 
 // whySource is the running daemon's source for show i of its config.
@@ -140,10 +143,17 @@ func (s *whySource) facts(ctx context.Context, arg, abs string, fi fs.FileInfo, 
 		}
 		return f
 	}
+	if s.running && s.busy != nil {
+		f.exErr = s.busy
+		return f
+	}
 	if s.running {
-		cctx, cancel := context.WithTimeout(ctx, explainWait)
+		cctx, cancel := context.WithTimeout(ctx, cmp.Or(s.wait, explainWait))
 		f.ex, f.exErr = s.w.Explain(cctx, rel)
 		cancel()
+		if f.exErr != nil && ctx.Err() == nil {
+			s.busy = f.exErr // a full scan holds the loop: the folder's other files would wait as long
+		}
 		if f.ex.Settle > 0 {
 			f.settle = f.ex.Settle
 		}

@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/odailies/odailies-uploader/internal/why"
+	"github.com/odailies/odailies-uploader/watcher"
 )
 
 // TestWhyStoppedThenRunning: after a sync, `why` with the daemon stopped
@@ -152,5 +154,58 @@ func TestWhyResolve(t *testing.T) {
 	var ce interface{ Error() string }
 	if err == nil || !errors.As(err, &ce) || !strings.Contains(err.Error(), `"Show A"`) {
 		t.Errorf("unknown -watch: %v", err)
+	}
+}
+
+// blocked is a watcher handler whose Settled blocks until release is
+// closed: the watcher's loop is held, as a long scan holds it.
+type blocked struct{ in, release chan struct{} }
+
+func (b *blocked) Settled(ctx context.Context, _ []watcher.File) error {
+	select {
+	case b.in <- struct{}{}:
+	default:
+	}
+	select {
+	case <-b.release:
+	case <-ctx.Done():
+	}
+	return nil
+}
+
+func (b *blocked) Scanned(context.Context, watcher.Scan) error { return nil }
+
+// TestWhyWatcherBusy: a folder of files the queue does not know, while
+// the watcher's loop is held: the first file waits for it, says what is
+// not known, and the others do not wait again.
+func TestWhyWatcherBusy(t *testing.T) {
+	w := newWorld(t, 0, "_graded")
+	for _, n := range []string{"a", "b", "c", "d"} {
+		w.file("_graded/"+n+".mov", 10)
+	}
+	cfg := w.config()
+	wt, err := watcher.New(w.root, watcher.Options{Dirs: []string{"_graded"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &blocked{in: make(chan struct{}, 1), release: make(chan struct{})}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- wt.Run(ctx, b) }()
+	defer func() { close(b.release); cancel(); <-done }()
+	<-b.in // the loop is held in Settled
+	s := &whySource{cfg: cfg, show: cfg.Shows[0], w: wt, running: true, now: time.Now, user: "me", wait: 500 * time.Millisecond}
+	start := time.Now()
+	a := s.explain(t.Context(), "_graded", filepath.Join(w.root, "_graded"))
+	if took := time.Since(start); took > 1500*time.Millisecond { // 4 waits would be 2s
+		t.Errorf("took %s: every file waited for the held loop", took)
+	}
+	if a.State != why.Folder || a.Folder.Counts[why.NotSeen] != 4 {
+		t.Fatalf("%+v %+v", a, a.Folder)
+	}
+	for _, f := range a.Folder.Files {
+		if len(f.Unknown) == 0 || !strings.Contains(f.Reason, "did not answer in time") {
+			t.Errorf("%s: %+v", f.Path, f)
+		}
 	}
 }

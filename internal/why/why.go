@@ -188,9 +188,6 @@ type Delivery struct {
 	// Missing is when full scans first did not find the file (it may be
 	// on a volume that is away); zero when found.
 	Missing time.Time `json:"missing,omitzero"`
-	// Changed says the file on disk is no longer the version uploaded:
-	// it will be uploaded again once settled.
-	Changed bool `json:"changed,omitempty"`
 }
 
 // Failure is a failed upload.
