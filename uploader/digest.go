@@ -83,9 +83,10 @@ func keyOf(it queue.Item) digestKey {
 
 // digestEntry is a digest being computed (done open) or computed.
 type digestEntry struct {
-	done chan struct{}
-	sum  digest
-	err  error
+	done  chan struct{}
+	sum   digest
+	err   error
+	swept uint64 // the evict pass that last listed it (digests.mu)
 }
 
 // digests is the hasher's cache: at most max entries, the oldest finished
@@ -95,6 +96,7 @@ type digests struct {
 	m     map[digestKey]*digestEntry
 	order []digestKey // insertion order, for eviction
 	max   int
+	sweep uint64        // evict passes so far
 	kick  chan struct{} // capacity 1: the hasher should look at the queue
 
 	// Digests computed by the hasher ahead of the workers, and by the
@@ -152,16 +154,19 @@ func (c *digests) drop(k digestKey, e *digestEntry) {
 }
 
 // evict makes room for one entry, and drops from order the keys no
-// longer cached and the repeats of a key claimed again. c.mu held.
+// longer cached and the repeats of a key claimed again. c.mu held. A
+// repeat is told by its entry's mark of this pass, not a set of keys: it
+// runs on every claim, and a map each time cost more than the rest of the
+// claim (BenchmarkDigestClaim).
 func (c *digests) evict() {
+	c.sweep++
 	keep := c.order[:0]
-	seen := make(map[digestKey]bool, len(c.order))
 	for i, k := range c.order {
 		e := c.m[k]
-		if e == nil || seen[k] {
+		if e == nil || e.swept == c.sweep {
 			continue // dropped already, or listed before
 		}
-		seen[k] = true
+		e.swept = c.sweep
 		if len(c.m) >= c.max && finished(e) {
 			delete(c.m, k)
 			continue
