@@ -179,3 +179,40 @@ func holdOpen(t *testing.T, p string) int {
 	}
 	return c.Process.Pid
 }
+
+// TestWhyActive: a file going up over a capped link is "active", with
+// the bytes sent growing between two asks and the rate; `why` as a
+// person reads it says how much of it is sent.
+func TestWhyActive(t *testing.T) {
+	r := newRig(t, rigOptions{workers: 1})
+	b, err := os.ReadFile(r.config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(r.config, []byte(strings.Replace(string(b), "[upload]\n", "[upload]\nbandwidth = \"256KiB/s\"\n", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	writeOld(t, filepath.Join(r.root, "_graded", "big.mov"), strings.Repeat("frame", 1<<20)) // 5 MiB: 20 s at the cap
+	d := r.start()
+	var first why.Answer
+	r.eventually("big.mov going up", 30*time.Second, func() bool {
+		res, out := r.whyRaw(r.root, "_graded/big.mov")
+		if out.code != 0 || len(res.Answers) != 1 {
+			return false
+		}
+		first = res.Answers[0]
+		return first.State == why.Active && first.Upload != nil && first.Upload.BytesSent > 0
+	})
+	r.eventually("more of big.mov sent", 30*time.Second, func() bool {
+		res, _ := r.whyRaw(r.root, "_graded/big.mov")
+		a := res.Answers[0]
+		return a.State == why.Active && a.Upload.BytesSent > first.Upload.BytesSent && a.Upload.Rate > 0
+	})
+	if first.Upload.Size != 5<<20 {
+		t.Errorf("size %d, want %d", first.Upload.Size, 5<<20)
+	}
+	if text := r.whyText(t, r.root, "_graded/big.mov"); !strings.Contains(text, "uploading now: ") || !strings.Contains(text, "of 5.0 MiB sent") {
+		t.Errorf("text:\n%s", text)
+	}
+	d.stop()
+}
