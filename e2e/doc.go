@@ -9,7 +9,9 @@
 // setpriv, and skip otherwise; they create the unit's system user if it
 // is missing and leave it in place.
 //
-// TestVolumeAwayIsNotADeletion and TestStateDirFull mount tmpfs and bind
-// mounts (a volume that goes away, a state disk that fills); they need
-// Linux and root and skip otherwise, and unmount in t.Cleanup.
+// TestVolumeAwayIsNotADeletion, TestStateDirFull and
+// TestAfterUploadMoveAcrossVolumes mount tmpfs and bind mounts (a volume
+// that goes away, a state disk that fills, an archive volume that
+// after_upload = "move" copies to); they need Linux and root and skip
+// otherwise, and unmount in t.Cleanup.
 package e2e
