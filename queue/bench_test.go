@@ -176,3 +176,16 @@ func BenchmarkPrune100kDone(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUpcoming: the hasher's and the signer's look ahead (5 jobs)
+// over 20,000 queued, as each lease calls it.
+func BenchmarkUpcoming(b *testing.B) {
+	q := open(b, dbPath(b), Options{})
+	enqueue(b, q, benchItems(20_000)...)
+	b.ReportAllocs()
+	for b.Loop() {
+		if got := q.Upcoming(5); len(got) != 5 {
+			b.Fatalf("%d upcoming", len(got))
+		}
+	}
+}
