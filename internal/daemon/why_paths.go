@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,9 +43,7 @@ func resolve(cfg *config.Config, shows []config.Show, dir, arg string) whyTarget
 			}
 		}
 		if !ok {
-			a := why.Answer{Path: arg, Abs: abs, State: why.Outside,
-				Reason: "it is under no show's root (" + roots(shows) + ")"}
-			return whyTarget{show: -1, orphan: a}
+			return whyTarget{show: -1, orphan: outside(cfg, shows, arg, abs)}
 		}
 		return whyTarget{show: indexOf(cfg, s), abs: underRoot(s, abs)}
 	}
@@ -66,6 +65,24 @@ func resolve(cfg *config.Config, shows []config.Show, dir, arg string) whyTarget
 		Reason: "no show's root holds " + arg + " (" + roots(shows) + ")",
 		Fix:    "give the absolute path, or name the show with -watch NAME"}
 	return whyTarget{show: -1, orphan: a}
+}
+
+// outside answers a path under no show's root: in a show's
+// after_upload_dir (outside the root), or simply outside.
+func outside(cfg *config.Config, shows []config.Show, arg, abs string) why.Answer {
+	for _, s := range shows {
+		d := s.Watch.AfterUploadDir
+		if s.Watch.AfterUpload == config.AfterUploadMove && d != "" && within(d, abs) {
+			a := why.Answer{Path: arg, Abs: abs, State: why.Ignored,
+				Reason: fmt.Sprintf("it is inside watch.after_upload_dir (%s), where uploaded files are moved; nothing there is uploaded", d),
+				Rule:   &why.Rule{Kind: why.RuleAfterUploadDir, Folder: d}}
+			if len(cfg.Shows) > 1 {
+				a.Watch = s.Name
+			}
+			return a
+		}
+	}
+	return why.Answer{Path: arg, Abs: abs, State: why.Outside, Reason: "it is under no show's root (" + roots(shows) + ")"}
 }
 
 // owner is the show whose root holds abs (the deepest root), by the root

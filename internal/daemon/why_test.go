@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/odailies/odailies-uploader/internal/config/configtest"
 	"github.com/odailies/odailies-uploader/internal/why"
 	"github.com/odailies/odailies-uploader/watcher"
 )
@@ -118,7 +119,8 @@ func TestWhyResolve(t *testing.T) {
 	wa.file("_graded/a.mov", 10)
 	wb.file("_graded/b.xml", 10)
 	wb.file("_graded/sub/c.mov", 10)
-	cfg := showsConfig(t, wa, wb, worldToken, "exclude = [\"*.xml\"]\n")
+	moved := t.TempDir()
+	cfg := showsConfig(t, wa, wb, worldToken, "exclude = [\"*.xml\"]\nafter_upload = \"move\"\nafter_upload_dir = "+configtest.Quote(moved)+"\n")
 	link := filepath.Join(t.TempDir(), "b-link")
 	if err := os.Symlink(wb.root, link); err != nil {
 		t.Fatal(err)
@@ -136,6 +138,7 @@ func TestWhyResolve(t *testing.T) {
 		{"asker's folder outside the roots", t.TempDir(), "_graded/a.mov", "", why.NotSeen, "Show A"},
 		{"-watch", "", "_graded/b.xml", "Show A", why.Missing, "Show A"},
 		{"under no root", "", "/etc/hostname", "", why.Outside, ""},
+		{"B's after-upload folder", "", filepath.Join(moved, "_graded/x.mov"), "", why.Ignored, "Show B"},
 		{"relative, in no root", "", "_graded/none.mov", "", why.Missing, ""},
 	}
 	for _, c := range cases {
