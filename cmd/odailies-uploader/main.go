@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/odailies/odailies-uploader/internal/config"
+	"github.com/odailies/odailies-uploader/internal/daemon"
 	"github.com/odailies/odailies-uploader/internal/service"
 )
 
@@ -58,6 +59,7 @@ type cli struct {
 }
 
 func main() {
+	daemon.TuneGC()
 	ctx, stop := stopContext()
 	c := &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	err := c.main(ctx, os.Args[1:])
