@@ -30,6 +30,7 @@ func (s *whySource) folder(ctx context.Context, arg, abs string) why.Answer {
 		return f.ignored()
 	}
 	c := &why.Contents{Counts: map[why.State]int{}}
+	byState := map[why.State][]why.Answer{}
 	seen := 0
 	err := filepath.WalkDir(abs, func(p string, d fs.DirEntry, err error) error {
 		switch {
@@ -38,7 +39,7 @@ func (s *whySource) folder(ctx context.Context, arg, abs string) why.Answer {
 		case err != nil && p == abs:
 			return err
 		case err != nil:
-			s.count(c, s.fileAnswer(ctx, p, nil, err)) // a folder below that cannot be read
+			count(c, byState, s.fileAnswer(ctx, p, nil, err)) // a folder below that cannot be read
 			return fs.SkipDir
 		case d.IsDir():
 			return nil
@@ -47,7 +48,7 @@ func (s *whySource) folder(ctx context.Context, arg, abs string) why.Answer {
 		}
 		seen++
 		fi, err := os.Lstat(p)
-		s.count(c, s.fileAnswer(ctx, p, fi, err))
+		count(c, byState, s.fileAnswer(ctx, p, fi, err))
 		return nil
 	})
 	if err != nil {
@@ -55,6 +56,7 @@ func (s *whySource) folder(ctx context.Context, arg, abs string) why.Answer {
 		fa.statErr = err
 		return decide(fa)
 	}
+	pick(c, byState)
 	a := f.answer(why.Folder, "a folder: "+why.CountsLine(c.Counts))
 	if seen >= maxFolderWalk {
 		a.Unknown = append(a.Unknown, "only the first 100000 files were looked at")
@@ -63,15 +65,34 @@ func (s *whySource) folder(ctx context.Context, arg, abs string) why.Answer {
 	return a
 }
 
-// count adds one file's answer to a folder's contents.
-func (s *whySource) count(c *why.Contents, a why.Answer) {
+// listOrder is the order a folder's files are listed in: what needs a
+// person first, junk last.
+var listOrder = []why.State{why.Failed, why.Unreadable, why.HeldOpen, why.Settling, why.Active, why.Queued,
+	why.NotSeen, why.Gone, why.Missing, why.Ignored}
+
+// count adds one file's answer to a folder's counts, keeping up to
+// why.MaxFolderFiles answers of each state that is not done.
+func count(c *why.Contents, byState map[why.State][]why.Answer, a why.Answer) {
 	c.Counts[a.State]++
-	if a.State == why.Done {
-		return
+	if a.State != why.Done && len(byState[a.State]) < why.MaxFolderFiles {
+		byState[a.State] = append(byState[a.State], a)
 	}
-	if len(c.Files) < why.MaxFolderFiles {
-		c.Files = append(c.Files, a)
-	} else {
-		c.More++
+}
+
+// pick lists the first why.MaxFolderFiles files not done, in listOrder;
+// More counts the others.
+func pick(c *why.Contents, byState map[why.State][]why.Answer) {
+	for _, st := range listOrder {
+		for _, a := range byState[st] {
+			if len(c.Files) < why.MaxFolderFiles {
+				c.Files = append(c.Files, a)
+			}
+		}
 	}
+	for st, n := range c.Counts {
+		if st != why.Done {
+			c.More += n
+		}
+	}
+	c.More -= len(c.Files)
 }

@@ -212,3 +212,23 @@ func TestWhyWatcherBusy(t *testing.T) {
 		}
 	}
 }
+
+// TestFolderListOrder: a folder's listing puts what needs a person first
+// (a failure before sixty junk files), lists at most why.MaxFolderFiles
+// and counts the rest; done files are counted, not listed.
+func TestFolderListOrder(t *testing.T) {
+	c := &why.Contents{Counts: map[why.State]int{}}
+	byState := map[why.State][]why.Answer{}
+	for range 60 {
+		count(c, byState, why.Answer{State: why.Ignored})
+	}
+	count(c, byState, why.Answer{State: why.Done})
+	count(c, byState, why.Answer{Path: "f", State: why.Failed})
+	pick(c, byState)
+	if len(c.Files) != why.MaxFolderFiles || c.Files[0].Path != "f" || c.More != 61-why.MaxFolderFiles {
+		t.Errorf("%d listed, first %+v, %d more", len(c.Files), c.Files[0], c.More)
+	}
+	if c.Counts[why.Ignored] != 60 || c.Counts[why.Done] != 1 || c.Counts[why.Failed] != 1 {
+		t.Errorf("counts %v", c.Counts)
+	}
+}
