@@ -84,7 +84,7 @@ func (r *rig) reportCSV(args ...string) map[string]reportRow {
 	if err != nil || len(records) == 0 {
 		r.t.Fatalf("report -csv: %v\n%s", err, res.stdout)
 	}
-	if want := []string{"path", "size", "md5", "uploaded_at", "verified"}; !slices.Equal(records[0], want) {
+	if want := []string{"path", "size", "md5", "uploaded_at", "verified", "after_upload"}; !slices.Equal(records[0], want) {
 		r.t.Fatalf("report -csv header %q, want %q", records[0], want)
 	}
 	rows := map[string]reportRow{}
