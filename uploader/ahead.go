@@ -35,6 +35,7 @@ type signAhead struct {
 	life     time.Duration             // a fresh URL's life on the server's clock, last seen; 0: none seen yet
 	gap      time.Duration             // the time between two leases, smoothed
 	last     time.Time                 // the last lease
+	leases   uint64                    // leases seen: a plan made on an older Upcoming is not carried out
 	inflight int
 	kick     chan struct{} // capacity 1: look at the queue again
 
@@ -67,6 +68,7 @@ func (a *signAhead) leased(job queue.Job, now time.Time) {
 		a.gap += (now.Sub(a.last) - a.gap) / 4
 	}
 	a.last = now
+	a.leases++
 	k := keyOf(job.Item)
 	if e := a.m[k]; e != nil {
 		delete(a.m, k)
@@ -124,20 +126,37 @@ func (a *signAhead) wakeLocked() {
 	}
 }
 
-// plan keeps the entries of items (the queue's next jobs), drops the
-// rest, and claims the ones to sign now: within the bound by URL life,
-// at most max sign requests at once.
-func (a *signAhead) plan(items []queue.Item, now time.Time, minLife time.Duration) (claimed []queue.Item, entries []*aheadEntry) {
+// seen is the count of leases, taken before Upcoming is read for plan.
+func (a *signAhead) seen() uint64 {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	return a.leases
+}
+
+// plan keeps the entries of items (the queue's next jobs, read when
+// seen leases had been made), drops the rest, and claims the ones to
+// sign now: within the bound by URL life, at most max sign requests at
+// once. After a lease made since items were read it does nothing (the
+// lease woke the loop, which looks again): the job leased may be among
+// items, and a URL signed for it now would never be used.
+func (a *signAhead) plan(items []queue.Item, seen uint64, now time.Time, minLife time.Duration) (claimed []queue.Item, entries []*aheadEntry) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if seen != a.leases {
+		return nil, nil
+	}
 	want := make(map[digestKey]bool, len(items))
 	for _, it := range items {
 		want[keyOf(it)] = true
 	}
-	for k := range a.m {
-		if !want[k] {
-			// Its job changed, went or was taken by another order: a URL
-			// of another version is never used.
+	// A URL of a job not among items is of a version that changed or
+	// went (never used: no job of another version matches its key), or
+	// of a job a worker leased and has not noted yet (leased moves it to
+	// the job). So such URLs are dropped only past 2×max of them, or once
+	// too old for any PUT.
+	over := len(a.m) > 2*a.max
+	for k, e := range a.m {
+		if !want[k] && (over || stale(e, 0, 0, now, minLife)) {
 			delete(a.m, k)
 			a.dropped.Add(1)
 		}
@@ -195,7 +214,8 @@ func (u *Uploader) signAheadLoop(ctx context.Context) {
 		if !u.gate.open() {
 			continue // the next lease, after the gate opens, looks again
 		}
-		items, entries := a.plan(u.jobs.Upcoming(a.max), u.o.Now(), u.o.MinURLLife)
+		seen := a.seen()
+		items, entries := a.plan(u.jobs.Upcoming(a.max), seen, u.o.Now(), u.o.MinURLLife)
 		if a.onPlan != nil {
 			a.mu.Lock()
 			life := a.life
