@@ -231,3 +231,53 @@ func TestSignAheadSignsEachFileOnce(t *testing.T) {
 		t.Errorf("only %d of %d URLs were signed ahead", used, len(rels))
 	}
 }
+
+// TestSignAheadRefusedTokenPausesPool: a token refused (401) on a sign
+// made ahead closes the gate as a worker's would: no worker leases the
+// next job, it keeps its attempts, the health names the token, and no
+// further sign request is made before AuthRecheck.
+func TestSignAheadRefusedTokenPausesPool(t *testing.T) {
+	st := newGatedStorage(t, "_graded/a.mov")
+	signer := &stubSigner{sign: func(_ context.Context, rel string, n int64) (odailies.SignedURL, error) {
+		if n > 1 {
+			return odailies.SignedURL{}, apiErr(http.StatusUnauthorized, "")
+		}
+		return odailies.SignedURL{URL: st.urlFor(rel), ExpiresAt: time.Now().Add(time.Hour)}, nil
+	}}
+	e := newEnv(t, st.storage, signer)
+	e.enqueue(e.file("_graded/a.mov", pattern(1000)))
+	e.enqueue(e.file("_graded/b.mov", pattern(1000)))
+	u := New(e.signer, e.rec, e.options(Options{Workers: 1, AuthRecheck: time.Hour}))
+	planned := plans(u)
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- u.Run(ctx) }()
+	<-st.started
+	for signer.calls.Load() < 2 {
+		nextPlan(t, planned)
+	}
+	deadline := time.After(waitLimit)
+	for u.Snapshot().Health != HealthAuth {
+		select {
+		case <-planned:
+		case <-deadline:
+			t.Fatalf("health %q after a 401 signing ahead, want %q", u.Snapshot().Health, HealthAuth)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	close(st.release)
+	if ev := e.next("_graded/a.mov"); ev.kind != "done" {
+		t.Fatalf("a: %s (%s), want done (its URL was signed before the refusal)", ev.kind, ev.reason)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if n := signer.calls.Load(); n != 2 {
+		t.Errorf("%d sign requests, want 2: none after the refusal before AuthRecheck", n)
+	}
+	j, ok, err := e.q.Lookup("_graded/b.mov")
+	if err != nil || !ok || j.State != queue.Queued || j.Attempts != 0 {
+		t.Errorf("b after the refusal: %+v (found %v), want queued with no attempt counted", j, ok)
+	}
+}

@@ -70,10 +70,13 @@
 //
 //   - A URL waits in memory keyed by one version of one file (path, disk
 //     spelling, size, mtime, as the digests are) and is moved to the job
-//     at its lease; a job that changed (a new version queued), went
-//     (Gone) or left the next few (another took its turn) drops its URL
-//     at the next look; the stop drops them all. It is never used for
-//     another file or another version.
+//     at its lease, so it is never used for another file or another
+//     version: a job that changed (a new version queued) or went (Gone)
+//     leaves a URL no job matches. Such URLs are dropped once too old,
+//     or when more than 2×(Workers+1) wait (a URL of a job just leased
+//     and not yet noted looks the same, and must not be dropped before
+//     its worker takes it); the stop drops them all. A look at the queue
+//     that a lease overtook is not acted on, so no file is signed twice.
 //   - Bound by URL life, on the server's clock: the job at position k of
 //     Upcoming starts in about k+1 gaps between leases (smoothed), and
 //     is signed ahead only if a URL living as long as the last one signed
