@@ -63,9 +63,25 @@ func TestWhy(t *testing.T) {
 		}
 	}
 
+	folder := func(running bool) {
+		t.Helper()
+		res, _ := r.why(t, g, ".")
+		a := res.Answers[0]
+		want := map[why.State]int{why.Settling: 1, why.HeldOpen: 1, why.Ignored: 1, why.Failed: 1}
+		if a.State != why.Folder || a.Folder == nil || len(a.Folder.Counts) != len(want) || a.Folder.Files[0].State != why.Failed {
+			t.Fatalf("the folder, running %v: %+v", running, a)
+		}
+		for s, n := range want {
+			if a.Folder.Counts[s] != n {
+				t.Errorf("the folder, running %v: %d %s, want %d (%v)", running, a.Folder.Counts[s], s, n, a.Folder.Counts)
+			}
+		}
+	}
+
 	// Stopped.
 	res, out := r.why(t, g, paths...)
 	check(res, false)
+	folder(false)
 	text := r.whyText(t, g, paths...)
 	t.Logf("why, the daemon stopped:\n%s", text)
 	for _, w := range []string{"The daemon is not running", "refused.mov: failed", "odailies-uploader retry _graded/refused.mov",
@@ -86,6 +102,7 @@ func TestWhy(t *testing.T) {
 	})
 	res, _ = r.why(t, g, paths...)
 	check(res, true)
+	folder(true)
 	if s := res.Answers[1].Settle; s == nil || s.OpenSince.IsZero() || s.WriterCheck == "" {
 		t.Errorf("held.mov running: settle %+v", s)
 	}

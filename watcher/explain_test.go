@@ -183,8 +183,15 @@ func TestWriters(t *testing.T) {
 		!strings.Contains(h.Writers[0].Command, "holder") {
 		t.Fatalf("held by the child %d: %+v", cmd.Process.Pid, h)
 	}
+	all, known, _ := w.WritersUnder()
+	if ws := all["_graded/render.mov"]; !known || len(ws) != 1 || ws[0].PID != cmd.Process.Pid || len(all) != 1 {
+		t.Errorf("WritersUnder: %v (known %v), want only render.mov held by %d", all, known, cmd.Process.Pid)
+	}
 	stdin.Close()
 	cmd.Wait()
+	if all, _, _ := w.WritersUnder(); len(all) != 0 {
+		t.Errorf("WritersUnder after the child exited: %v", all)
+	}
 	if h := w.Writers("_graded/render.mov"); h.Held || len(h.Writers) != 0 {
 		t.Errorf("after the child exited: %+v", h)
 	}

@@ -39,6 +39,16 @@ func (w *Watcher) Writers(rel string) Holders {
 	return holdersOf(w.root, rel, ino)
 }
 
+// WritersUnder is Writers for every file under the root at once, one
+// look at the OS however many files (for a folder's summary): the files
+// held open for writing, by their on-disk path relative to the root,
+// slash-separated. known and seesAll are as in Holders; where only
+// whether is known (Windows), or nothing, it returns known false and the
+// caller asks Writers file by file or not at all.
+func (w *Watcher) WritersUnder() (held map[string][]Writer, known, seesAll bool) {
+	return writersUnder(w.root)
+}
+
 // CanRead opens the file at name for reading and closes it at once, as
 // the settle check does (without blocking on a file replaced by a FIFO
 // meanwhile): nil, or the error, fs.ErrPermission for a file this

@@ -71,3 +71,40 @@ func commandOf(pdir string) string {
 	}
 	return s
 }
+
+// writersUnder walks /proc once for every file under root open for
+// writing. Without a file's inode to compare, a name since unlinked
+// (" (deleted)") is left out.
+func writersUnder(root string) (map[string][]Writer, bool, bool) {
+	return procUnder("/proc", root), true, seesOtherUsers()
+}
+
+func procUnder(proc, root string) map[string][]Writer {
+	base := strings.TrimSuffix(realRoot(root), "/") + "/"
+	buf := make([]byte, 4096)
+	out := map[string][]Writer{}
+	for _, pid := range listPIDs(proc) {
+		pdir := proc + "/" + pid
+		fds, err := readNames(pdir + "/fd")
+		if err != nil {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, fd := range fds {
+			n, err := syscall.Readlink(pdir+"/fd/"+fd, buf)
+			if err != nil || n == 0 || n == len(buf) {
+				continue
+			}
+			rel, ok := strings.CutPrefix(string(buf[:n]), base)
+			if !ok || seen[rel] || strings.HasSuffix(rel, deletedSuffix) {
+				continue
+			}
+			if data, err := os.ReadFile(pdir + "/fdinfo/" + fd); err == nil && fdinfoWrites(data, 0, false) {
+				seen[rel] = true
+				n, _ := strconv.Atoi(pid)
+				out[rel] = append(out[rel], Writer{PID: n, Command: commandOf(pdir)})
+			}
+		}
+	}
+	return out
+}

@@ -40,6 +40,12 @@ type whySource struct {
 	user     string        // who must read the files: the daemon's user (running), else the service's
 	busy     error         // the watcher did not answer in time: not asked again in this request
 	wait     time.Duration // how long to wait for the watcher's loop; 0: explainWait
+
+	// writers holds, during a folder's walk with the daemon stopped, who
+	// holds which file open (one look at the OS for the whole folder);
+	// nil: ask file by file.
+	writers    map[string][]watcher.Writer
+	writersAll bool
 }
 
 // whySource is the running daemon's source for show i of its config.
@@ -162,7 +168,12 @@ func (s *whySource) facts(ctx context.Context, arg, abs string, fi fs.FileInfo, 
 		}
 		return f
 	}
-	f.holders = s.w.Writers(disk)
+	if s.writers != nil {
+		ws := s.writers[disk]
+		f.holders = watcher.Holders{Known: true, Held: len(ws) > 0, Writers: ws, SeesAll: s.writersAll}
+	} else {
+		f.holders = s.w.Writers(disk)
+	}
 	if err := watcher.CanRead(abs); isDenied(err) {
 		f.statErr = err // the watcher, were it running as this user, would hold it back
 	}

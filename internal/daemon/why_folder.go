@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/odailies/odailies-uploader/internal/why"
+	"github.com/odailies/odailies-uploader/watcher"
 )
 
 // maxFolderWalk bounds the files a folder's summary looks at.
@@ -28,6 +29,15 @@ func (s *whySource) folder(ctx context.Context, arg, abs string) why.Answer {
 		return a
 	case f.ignore.Kind != "":
 		return f.ignored()
+	}
+	if !s.running {
+		if held, known, all := s.w.WritersUnder(); known {
+			s.writers, s.writersAll = held, all
+			if s.writers == nil {
+				s.writers = map[string][]watcher.Writer{}
+			}
+			defer func() { s.writers = nil }()
+		}
 	}
 	c := &why.Contents{Counts: map[why.State]int{}}
 	byState := map[why.State][]why.Answer{}
