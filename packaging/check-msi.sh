@@ -12,7 +12,7 @@
 #   - the stable UpgradeCode, an upgrade row that replaces any older (or the
 #     same) version and a downgrade guard;
 #   - the data folder locked to SYSTEM and Administrators;
-#   - the platform (x64 or Arm64) the file name says.
+#   - the platform (x64 or Arm64) the file name says, and an exe built for it.
 #
 # Usage: packaging/check-msi.sh FILE.msi...
 #   MSI_VERSION  when set, the ProductVersion every package must have
@@ -95,6 +95,32 @@ check_platform() {
 	template="$(msiinfo suminfo "$msi" | tr -d '\r' | sed -n 's/^Template: //p')"
 	[ "$template" = "${want:-}" ] || fail "summary Template $template, want ${want:-?}"
 	[ "$(msiinfo suminfo "$msi" | tr -d '\r' | sed -n 's/^Version: //p')" = '500 (1f4)' ] || fail "summary: want installer version 500"
+}
+
+# check_exe unpacks the package (msiextract) and reads the PE machine of
+# the exe: 0x8664 for amd64, 0xaa64 for arm64.
+check_exe() {
+	local want dir exe offset machine
+	case "$msi" in
+	*_windows_amd64.msi) want=8664 ;;
+	*_windows_arm64.msi) want=aa64 ;;
+	*) return 0 ;;
+	esac
+	dir="$(mktemp -d)"
+	if ! msiextract -C "$dir" "$msi" >/dev/null; then
+		fail "msiextract could not unpack it"
+		rm -rf "$dir"
+		return 0
+	fi
+	exe="$dir/odailies-uploader/odailies-uploader.exe"
+	if [ ! -f "$exe" ]; then
+		fail "no odailies-uploader\\odailies-uploader.exe inside"
+	else
+		offset="$(od -An -t u4 -j 60 -N 4 "$exe" | tr -d ' ')"
+		machine="$(od -An -t x2 -j "$((offset + 4))" -N 2 "$exe" | tr -d ' ')"
+		[ "$machine" = "$want" ] || fail "the exe's PE machine is 0x$machine, want 0x$want"
+	fi
+	rm -rf "$dir"
 }
 
 check_properties() {
@@ -181,6 +207,7 @@ for msi in "$@"; do
 	}
 	show
 	check_platform
+	check_exe
 	check_properties
 	check_files
 	check_components
