@@ -213,9 +213,10 @@
 // The texts of the OS's usual refusals come from [Hint], which `why` uses
 // too: macOS "operation not permitted" (EPERM: its privacy protection, in
 // a protected folder or on an external volume) names Full Disk Access and
-// this binary; permission denied names the service's user and the command,
-// and for a watched folder whose parent may not be entered (a root the
-// user cannot enter) that parent's setfacl line too, in Status.Error; a
+// this binary; permission denied names the service's user and the command:
+// for a root the user may not enter, the README's setfacl line for the
+// root (and its default ACL), for a folder above the root that may not be
+// entered, that folder's setfacl -m u:USER:x line too, in Status.Error; a
 // path Windows refuses for its length (over 260 characters, or one name
 // over 255) says how to turn long paths on or to rename. A folder that
 // cannot be watched for one of these is logged with the fix: its new files

@@ -64,10 +64,20 @@ func Hint(abs string, dir bool, err error) string {
 
 // hint is Hint for the OS w's tests may name.
 func (w *Watcher) hint(abs string, dir bool, err error) string {
+	return hintOn(w.env(), abs, dir, err)
+}
+
+// watchedHint is the hint for watched folder abs, which may be refused
+// because the root itself may not be entered.
+func (w *Watcher) watchedHint(abs string, err error) string {
+	return rootHint(w.env(), w.root, abs, err)
+}
+
+func (w *Watcher) env() osEnv {
 	if w.osEnv != nil {
-		return hintOn(*w.osEnv, abs, dir, err)
+		return *w.osEnv
 	}
-	return Hint(abs, dir, err)
+	return thisEnv()
 }
 
 func hintOn(env osEnv, abs string, dir bool, err error) string {
@@ -94,6 +104,27 @@ func hintOn(env osEnv, abs string, dir bool, err error) string {
 		text += "; first let it into " + b + ", which it may not enter: " + searchCommand(env, b)
 	}
 	return text
+}
+
+// rootHint is Hint for a watched folder abs of root: when it is the root
+// itself the service's user may not enter, the README's one line for the
+// whole root (and its default ACL for what comes later) says it all.
+func rootHint(env osEnv, root, abs string, err error) string {
+	if env.goos != "windows" && !(env.goos == "darwin" && errors.Is(err, syscall.EPERM)) &&
+		errors.Is(err, fs.ErrPermission) && searchBlocker(env, abs) == root {
+		return rootDeniedText(env, root)
+	}
+	return hintOn(env, abs, true, err)
+}
+
+func rootDeniedText(env osEnv, root string) string {
+	q := shellQuote(root)
+	if env.goos == "darwin" {
+		return fmt.Sprintf(`permission denied: the service's user (%s) may not enter the watch root %s; let it: sudo chmod -R +a "user:%s allow list,search,read,file_inherit,directory_inherit" %s`,
+			env.user, root, env.user, q)
+	}
+	return fmt.Sprintf("permission denied: the service's user (%s) may not enter the watch root %s; let it: sudo setfacl -R -m u:%s:rX %s, and for what comes later sudo setfacl -R -d -m u:%s:rX %s",
+		env.user, root, env.user, q, env.user, q)
 }
 
 // fullDiskAccessText is the macOS privacy protection's fix.

@@ -116,3 +116,31 @@ func TestSearchBlocker(t *testing.T) {
 		t.Errorf("on Windows (no traverse check) searchBlocker = %q", got)
 	}
 }
+
+func TestRootHint(t *testing.T) {
+	deny := func(p string) error {
+		if strings.HasPrefix(p, "/srv/dailies/") {
+			return syscall.EACCES
+		}
+		return nil
+	}
+	eacces := &fs.PathError{Op: "lstat", Err: syscall.EACCES}
+	linux := osEnv{goos: "linux", user: "odailies-uploader", lstat: deny}
+	got := rootHint(linux, "/srv/dailies", "/srv/dailies/_graded", eacces)
+	want := "permission denied: the service's user (odailies-uploader) may not enter the watch root /srv/dailies; " +
+		"let it: sudo setfacl -R -m u:odailies-uploader:rX /srv/dailies, and for what comes later sudo setfacl -R -d -m u:odailies-uploader:rX /srv/dailies"
+	if got != want {
+		t.Errorf("Linux root:\n got %q\nwant %q", got, want)
+	}
+	mac := osEnv{goos: "darwin", user: "_odailies", exe: "/usr/local/bin/odailies-uploader", lstat: deny}
+	if got := rootHint(mac, "/srv/dailies", "/srv/dailies/_graded", eacces); !strings.Contains(got, `sudo chmod -R +a "user:_odailies allow list,search,read,file_inherit,directory_inherit" /srv/dailies`) {
+		t.Errorf("macOS root: %q", got)
+	}
+	if got := rootHint(mac, "/srv/dailies", "/srv/dailies/_graded", &fs.PathError{Op: "lstat", Err: syscall.EPERM}); !strings.Contains(got, "Full Disk Access") {
+		t.Errorf("macOS privacy on the root: %q", got)
+	}
+	// The root may be entered, the watched folder not read: its own line.
+	if got := rootHint(linux, "/elsewhere", "/elsewhere/_graded", eacces); !strings.Contains(got, "sudo setfacl -R -m u:odailies-uploader:rX /elsewhere/_graded") || strings.Contains(got, "watch root") {
+		t.Errorf("watched folder itself: %q", got)
+	}
+}

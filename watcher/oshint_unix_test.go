@@ -22,42 +22,59 @@ import (
 // looked at, and status and the log say which setfacl lines fix it.
 func TestRootDeniedToServiceUser(t *testing.T) {
 	root := mkTree(t)
-	denied := func(p string) bool { return strings.HasPrefix(p, root+string(filepath.Separator)) }
-	rec := &logRecorder{}
-	w, c := start(t, root, Options{Rescan: time.Hour, Logger: slog.New(rec)}, func(w *Watcher) {
-		w.lstat = func(p string) (fs.FileInfo, error) {
-			if denied(p) {
-				return nil, &fs.PathError{Op: "lstat", Path: p, Err: syscall.EACCES}
+	tests := []struct {
+		name    string
+		blocker string // the folder the user may not enter
+		want    []string
+	}{
+		{"the root", root, []string{
+			"watched folder " + filepath.Join(root, "_graded") + " cannot be read",
+			"the service's user (odailies-uploader) may not enter the watch root " + root,
+			"sudo setfacl -R -m u:odailies-uploader:rX " + shellQuote(root),
+			"sudo setfacl -R -d -m u:odailies-uploader:rX " + shellQuote(root),
+			"watched folder " + filepath.Join(root, "_thumbnails") + " cannot be read",
+		}},
+		{"a folder above the root", filepath.Dir(root), []string{
+			"watched folder " + filepath.Join(root, "_graded") + " cannot be read",
+			"sudo setfacl -R -m u:odailies-uploader:rX " + shellQuote(filepath.Join(root, "_graded")),
+			"first let it into " + filepath.Dir(root),
+			"sudo setfacl -m u:odailies-uploader:x " + shellQuote(filepath.Dir(root)),
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			denied := func(p string) bool { return strings.HasPrefix(p, tt.blocker+string(filepath.Separator)) }
+			rec := &logRecorder{}
+			w, c := start(t, root, Options{Rescan: time.Hour, Logger: slog.New(rec)}, func(w *Watcher) {
+				w.lstat = func(p string) (fs.FileInfo, error) {
+					if denied(p) {
+						return nil, &fs.PathError{Op: "lstat", Path: p, Err: syscall.EACCES}
+					}
+					return os.Lstat(p)
+				}
+				w.osEnv = &osEnv{goos: "linux", user: "odailies-uploader", lstat: func(p string) error {
+					_, err := w.lstat(p)
+					return err
+				}}
+			})
+			waitFor(t, c, "a scan", func() bool { return c.scanCount() > 0 })
+			got := w.Status().Error
+			for _, want := range tt.want {
+				if !strings.Contains(got, want) {
+					t.Errorf("Status.Error %q\ndoes not say %q", got, want)
+				}
 			}
-			return os.Lstat(p)
-		}
-		w.osEnv = &osEnv{goos: "linux", user: "odailies-uploader", lstat: func(p string) error {
-			_, err := w.lstat(p)
-			return err
-		}}
-	})
-	waitFor(t, c, "a scan", func() bool { return c.scanCount() > 0 })
-	got := w.Status().Error
-	for _, want := range []string{
-		"watched folder " + filepath.Join(root, "_graded") + " cannot be read",
-		"sudo setfacl -R -m u:odailies-uploader:rX " + shellQuote(filepath.Join(root, "_graded")),
-		"first let it into " + root,
-		"sudo setfacl -m u:odailies-uploader:x " + shellQuote(root),
-		"watched folder " + filepath.Join(root, "_thumbnails") + " cannot be read",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("Status.Error %q\ndoes not say %q", got, want)
-		}
-	}
-	warned := false
-	for _, r := range rec.find(slog.LevelWarn, "watcher problem") {
-		r.Attrs(func(a slog.Attr) bool {
-			warned = warned || a.Key == "error" && strings.Contains(a.Value.String(), "sudo setfacl -m u:odailies-uploader:x")
-			return true
+			warned := false
+			for _, r := range rec.find(slog.LevelWarn, "watcher problem") {
+				r.Attrs(func(a slog.Attr) bool {
+					warned = warned || a.Key == "error" && strings.Contains(a.Value.String(), tt.want[2])
+					return true
+				})
+			}
+			if !warned {
+				t.Errorf("the log's watcher problem warning does not say %q", tt.want[2])
+			}
 		})
-	}
-	if !warned {
-		t.Error("the log's watcher problem warning does not carry the setfacl line")
 	}
 }
 

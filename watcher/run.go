@@ -223,8 +223,8 @@ func (l *loop) checkDir(d string) (fs.FileInfo, error) {
 	fi, err := l.w.lstat(abs)
 	switch {
 	case err != nil:
-		if hint := l.w.hint(abs, true, err); hint != "" && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("watched folder %s cannot be read (re-checked every %s): %w; %s", abs, l.w.recheck, err, hint)
+		if hint := l.w.watchedHint(abs, err); hint != "" && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("watched folder %s cannot be read (re-checked every %s): %s", abs, l.w.recheck, hint)
 		}
 		return nil, fmt.Errorf("watched folder %s is missing or unreadable (re-checked every %s): %w", abs, l.w.recheck, err)
 	case fi.Mode()&fs.ModeSymlink != 0:
