@@ -108,6 +108,9 @@ func (f *whyFacts) notThere() why.Answer {
 	if !errors.Is(f.statErr, fs.ErrNotExist) {
 		a := f.answer(why.Unreadable, fmt.Sprintf("cannot look at it: %v", f.statErr))
 		a.Fix = "check the disk or share it is on"
+		if h := watcher.Hint(f.abs, false, f.statErr); h != "" {
+			a.Fix = h // a Windows path too long, say
+		}
 		return a
 	}
 	if f.hasRec {
@@ -421,6 +424,15 @@ func (f *whyFacts) unreadable(err error) why.Answer {
 		a.Reason += " (the folder " + at + " cannot be read)"
 	}
 	a.Fix = deniedFix(at, f.serviceUser, err, dir)
+	// The watcher's words for macOS's privacy protection (Full Disk
+	// Access, naming the binary). (Its setfacl line names this process's
+	// user, which is not the service's when this command runs with sudo:
+	// deniedFix names the right one.)
+	if macPrivacy(err) {
+		if h := watcher.Hint(at, dir, err); h != "" {
+			a.Fix = h
+		}
+	}
 	if !f.running {
 		a.Fix += "; or run this command with sudo"
 	}
@@ -438,7 +450,7 @@ func isDenied(err error) bool {
 // line, chmod +a on macOS, icacls on Windows).
 func deniedFix(abs, user string, err error, dir bool) string {
 	switch {
-	case runtime.GOOS == "darwin" && errors.Is(err, syscall.EPERM):
+	case macPrivacy(err):
 		return "macOS keeps programs out of this folder: give /usr/local/bin/odailies-uploader Full Disk Access " +
 			"(System Settings → Privacy & Security → Full Disk Access), then restart the service"
 	case runtime.GOOS == "windows" && dir:
@@ -455,6 +467,10 @@ func deniedFix(abs, user string, err error, dir bool) string {
 	}
 	return fmt.Sprintf("let %s read it: sudo setfacl -m u:%s:r %s", user, user, shellWord(abs))
 }
+
+// macPrivacy reports macOS's "operation not permitted": its privacy
+// protection, not the file's permissions.
+func macPrivacy(err error) bool { return runtime.GOOS == "darwin" && errors.Is(err, syscall.EPERM) }
 
 // stateWord names a queue state.
 func stateWord(s queue.State) string {
