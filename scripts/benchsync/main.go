@@ -10,10 +10,13 @@
 // oDailies API that signs the daemon's URLs runs in this process, and the
 // bare loop is this program started again as `benchsync bare`.
 //
-// The bare loop is the limit for the job's shape: 4 workers presign
-// locally and PUT over one keep-alive transport, nothing else; bare-md5
-// also reads each file once to send its Content-MD5, the fair limit once
-// the daemon verifies.
+// The bare loop is the limit for the job's shape: 4 workers, each asking
+// the same fake API for a file's signed URL (as the daemon must: it holds
+// no storage keys) and PUTting it over one keep-alive transport, nothing
+// else; bare-md5 also reads each file once to send its Content-MD5, the
+// fair limit once the daemon verifies. local-sign presigns in the loop
+// itself with no API call: shown for information, it is not a loop the
+// daemon could be (its URLs come from the API), so no budget uses it.
 package main
 
 import (
@@ -43,6 +46,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/odailies/odailies-uploader/odailies"
 	"github.com/odailies/odailies-uploader/odailies/odailiestest"
 )
 
@@ -122,7 +126,7 @@ func benchMain(args []string) error {
 	fs.StringVar(&b.key, "key", "", "its key (https)")
 	fs.StringVar(&b.ca, "ca", "", "the test CA, for rclone's --ca-cert and curl (https)")
 	fs.IntVar(&b.count, "count", 3, "runs per contender; the best is kept")
-	fs.StringVar(&b.who, "contenders", "bare,bare-md5,sync,rclone,curl", "who runs in the small and large sets (bare is always run)")
+	fs.StringVar(&b.who, "contenders", "bare,bare-md5,local-sign,sync,rclone,curl", "who runs in the small and large sets (bare is always run)")
 	fs.StringVar(&b.wrap, "wrap", "", "a command prefix for the daemon's sync, for profiling (e.g. 'perf record -g -o /tmp/sync.perf --'); its figures then include the wrapper")
 	parts := fs.String("parts", "small,large,rss4g,rss20k,restart,rss100k", "what to measure, comma-separated")
 	if err := fs.Parse(args); err != nil {
@@ -497,6 +501,7 @@ func (b *bench) contenders() []contender {
 	all := []contender{
 		{"bare", func(t *tree, p string) (usage, error) { return b.bare(t, p, false) }},
 		{"bare-md5", func(t *tree, p string) (usage, error) { return b.bare(t, p, true) }},
+		{"local-sign", func(t *tree, p string) (usage, error) { return b.bareWith(t, p, false, false) }},
 		{"sync", b.syncOnce},
 		{"rclone", b.rclone},
 		{"curl", b.curl},
@@ -566,6 +571,12 @@ func ratio(a, b time.Duration) float64 { return float64(a) / float64(b) }
 // bare runs this program as `benchsync bare` over a list of the tree's
 // files.
 func (b *bench) bare(t *tree, prefix string, withMD5 bool) (usage, error) {
+	return b.bareWith(t, prefix, withMD5, true)
+}
+
+// bareWith runs the bare loop; viaAPI: its URLs come from the fake API,
+// else it presigns them itself.
+func (b *bench) bareWith(t *tree, prefix string, withMD5, viaAPI bool) (usage, error) {
 	list := filepath.Join(b.dir, "bare.list")
 	var sb strings.Builder
 	for _, f := range t.files {
@@ -581,6 +592,9 @@ func (b *bench) bare(t *tree, prefix string, withMD5 bool) (usage, error) {
 	args := []string{"bare", "-endpoint", b.endpoint, "-root", t.root, "-prefix", prefix, "-list", list}
 	if withMD5 {
 		args = append(args, "-md5")
+	}
+	if viaAPI {
+		args = append(args, "-api", b.api.URL())
 	}
 	cmd := exec.Command(self, args...)
 	cmd.Env = childEnv()
@@ -785,6 +799,7 @@ func bareMain(args []string) error {
 	prefix := fs.String("prefix", "", "key prefix")
 	list := fs.String("list", "", "file of 'size rel' lines")
 	withMD5 := fs.Bool("md5", false, "read each file first and send Content-MD5")
+	apiURL := fs.String("api", "", "sign through this oDailies API (else presign locally)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -803,6 +818,18 @@ func bareMain(args []string) error {
 	}
 	f.Close()
 	presign := s3.NewPresignClient(newS3Client(*endpoint))
+	sign := func(key string) (string, error) { return presignPut(presign, key) }
+	if *apiURL != "" {
+		api, err := odailies.New(odailies.Options{BaseURL: *apiURL, ProjectID: project, Token: token})
+		if err != nil {
+			return err
+		}
+		sign = func(key string) (string, error) {
+			rel := strings.TrimPrefix(key, *prefix+"/")
+			su, err := api.SignUpload(context.Background(), rel)
+			return su.URL, err
+		}
+	}
 	hc := &http.Client{Transport: &http.Transport{
 		MaxIdleConnsPerHost: workers + 1, DisableCompression: true,
 		WriteBufferSize: 64 << 10, ReadBufferSize: 16 << 10,
@@ -817,7 +844,7 @@ func bareMain(args []string) error {
 					errs <- nil
 					return
 				}
-				if err := barePut(hc, presign, filepath.Join(*root, filepath.FromSlash(files[i].rel)),
+				if err := barePut(hc, sign, filepath.Join(*root, filepath.FromSlash(files[i].rel)),
 					*prefix+"/"+files[i].rel, files[i].size, *withMD5); err != nil {
 					errs <- err
 					return
@@ -832,8 +859,8 @@ func bareMain(args []string) error {
 	return errors.Join(slices.DeleteFunc(all, func(e error) bool { return e == nil })...)
 }
 
-func barePut(hc *http.Client, p *s3.PresignClient, local, key string, size int64, withMD5 bool) error {
-	u, err := presignPut(p, key)
+func barePut(hc *http.Client, sign func(key string) (string, error), local, key string, size int64, withMD5 bool) error {
+	u, err := sign(key)
 	if err != nil {
 		return err
 	}
