@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/odailies/odailies-uploader/queue"
@@ -47,6 +48,12 @@ type Actor struct {
 	// failed remembers, per path, the reason last logged, so a failure
 	// tried again is logged once, not every RetryEvery.
 	failed map[string]string
+
+	tryNow chan struct{} // TryFailed's request for a full pass
+	mu     sync.Mutex
+	asked  uint64 // tickets handed out by TryFailed
+	served uint64 // the last ticket a full pass started after has served
+	ran    bool   // the first full pass has finished
 }
 
 // New returns an Actor over r.
@@ -57,7 +64,34 @@ func New(r Records, o Options) *Actor {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Actor{r: r, o: o, log: o.Logger, kick: make(chan struct{}, 1), failed: make(map[string]string)}
+	return &Actor{r: r, o: o, log: o.Logger, kick: make(chan struct{}, 1), failed: make(map[string]string),
+		tryNow: make(chan struct{}, 1)}
+}
+
+// TryFailed asks Run for a pass over every listed action, the failed ones
+// included, as soon as the pass under way (if any) ends, and returns a
+// ticket for Tried. It never blocks. sync uses it to try failed actions
+// once more before it ends, instead of waiting for RetryEvery.
+func (a *Actor) TryFailed() uint64 {
+	a.mu.Lock()
+	a.asked++
+	t := a.asked
+	a.mu.Unlock()
+	select {
+	case a.tryNow <- struct{}{}:
+	default:
+	}
+	return t
+}
+
+// Tried reports whether a pass over every action, begun after the
+// TryFailed call that gave ticket t, has finished. The first pass of Run
+// (what a crash or an earlier run left, failed actions included) serves
+// ticket 0.
+func (a *Actor) Tried(t uint64) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.ran && a.served >= t
 }
 
 // Kick says a pending action was recorded; it never blocks.
@@ -68,19 +102,31 @@ func (a *Actor) Kick() {
 	}
 }
 
-// Run carries out what is pending at start (what a crash left), then what
-// each Kick brings, and tries failed actions again every RetryEvery, until
-// ctx ends (nil) or the queue fails.
+// Run carries out what is pending at start (what a crash left, and what
+// failed before), then what each Kick brings, and tries failed actions
+// again every RetryEvery and when TryFailed asks, until ctx ends (nil) or
+// the queue fails.
 func (a *Actor) Run(ctx context.Context) error {
 	retry := time.NewTicker(a.o.RetryEvery)
 	defer retry.Stop()
 	withFailed := true
 	for {
+		var ticket uint64
+		if withFailed {
+			a.mu.Lock()
+			ticket = a.asked
+			a.mu.Unlock()
+		}
 		if err := a.pass(ctx, withFailed); err != nil {
 			if ctx.Err() != nil || errors.Is(err, queue.ErrClosed) {
 				return nil
 			}
 			return err
+		}
+		if withFailed && ctx.Err() == nil { // a pass cut short by ctx tried nothing for sure
+			a.mu.Lock()
+			a.served, a.ran = max(a.served, ticket), true
+			a.mu.Unlock()
 		}
 		select {
 		case <-ctx.Done():
@@ -88,6 +134,8 @@ func (a *Actor) Run(ctx context.Context) error {
 		case <-a.kick:
 			withFailed = false
 		case <-retry.C:
+			withFailed = true
+		case <-a.tryNow:
 			withFailed = true
 		}
 	}

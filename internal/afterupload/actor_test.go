@@ -369,3 +369,56 @@ func TestWithFixPermission(t *testing.T) {
 		}
 	}
 }
+
+// TestTryFailed: a failed action is not tried again on a Kick, but is on
+// TryFailed, and Tried says when that try is over: false while it waits
+// (held), true once it is recorded.
+func TestTryFailed(t *testing.T) {
+	r := newRig(t, "")
+	r.uploaded(t, "_graded/a.mov", "clip", queue.ActionMove)
+	blocker := filepath.Join(r.dir, "_graded")
+	writeFile(t, blocker, "a file where the folder goes")
+	hold := make(chan struct{})
+	r.recs.acted = make(chan string, 4)
+	act := New(r.recs, Options{Root: r.root, Dir: r.dir, Action: queue.ActionMove,
+		Hold: func(ctx context.Context) {
+			select {
+			case <-hold:
+			case <-ctx.Done():
+			}
+		}})
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() { errc <- act.Run(ctx) }()
+	hold <- struct{}{}
+	<-r.recs.acted // the first pass: failed
+	if res := r.result(t, "_graded/a.mov"); res.State != queue.ActFailed {
+		t.Fatalf("first try: %+v, want failed", res)
+	}
+	tk := act.TryFailed()
+	if act.Tried(tk) {
+		t.Fatal("Tried before the pass asked for began")
+	}
+	if err := os.Remove(blocker); err != nil {
+		t.Fatal(err)
+	}
+	hold <- struct{}{} // the asked-for pass goes ahead: Hold is reached only for a pass with the failed action in it
+	<-r.recs.acted
+	tick := time.NewTicker(time.Millisecond) // Tried turns true as the pass returns, just after its last Acted
+	defer tick.Stop()
+	for deadline := time.Now().Add(10 * time.Second); !act.Tried(tk); <-tick.C {
+		if time.Now().After(deadline) {
+			t.Fatal("Tried stays false after the pass asked for")
+		}
+	}
+	if res := r.result(t, "_graded/a.mov"); res.State != queue.ActDone {
+		t.Errorf("tried once more: %+v, want done", res)
+	}
+	if !exists(filepath.Join(r.dir, "_graded", "a.mov")) {
+		t.Error("not moved on the try asked for")
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -24,7 +24,9 @@
 //     version uploaded, and only then removes the original.
 //   - An action that fails (permission denied, disk full) is failed, with
 //     the fix in the log and the status, and tried again every
-//     Options.RetryEvery and at every start. One that is skipped is not.
+//     Options.RetryEvery, at every start, and when Actor.TryFailed asks
+//     (sync does, once, before it ends; Tried says when that pass is
+//     over). One that is skipped is not.
 //
 // # Crash safety
 //

@@ -35,16 +35,37 @@
 //
 // # Sync's end rules
 //
-// Sync returns when the tree has been scanned, nothing is settling and
-// nothing is queued or active:
-//   - nil if every file was uploaded;
+// Sync returns when the tree has been scanned, nothing is settling,
+// nothing is queued or active, and no after-upload action (move, delete)
+// is pending: the Actor carries those out as their uploads finish, and
+// Sync waits for them however long a copy to another volume takes, so a
+// sync that returns nil has moved or deleted every file it uploaded.
+//   - nil if every file was uploaded (and acted on);
 //   - ErrJobsFailed (wrapped, with the count) if some failed for good;
+//   - ErrActionsFailed (wrapped, naming at most five files with the cause
+//     and its fix) if an after-upload action failed (permission denied,
+//     disk full). A failed action is not a failed upload: the file was
+//     delivered and stays where it was. Sync does not wait for the
+//     Actor's 5-minute retry: once only failed actions are left, it has
+//     each tried once more (Actor.TryFailed; failures left by an earlier
+//     run are tried in the Actor's first pass as well) and ends; the next
+//     sync or start tries them again. It is an error (exit status 1), not
+//     a warning, because a script that runs sync with after_upload =
+//     "move" or "delete" takes success to mean the drive is cleared;
+//     joined with ErrJobsFailed or ErrHeldBack when those apply too;
 //   - an error naming the cause, at once, when uploads are blocked by
 //     something waiting will not fix (token refused, unknown project);
 //   - an error naming the cause when nothing could be uploaded for
 //     SyncOptions.GiveUp (API unreachable, storage refusing, …);
 //   - an error saying how much was left when ctx ends (SIGINT, SIGTERM)
-//     with work queued, active or not yet scanned.
+//     with work queued, active or not yet scanned, or with after-upload
+//     actions pending (carried out at the next sync or start, never the
+//     upload again).
+//
+// SyncOptions.GiveUp counts only while files wait to be uploaded: an
+// action under way never trips it. With the end-to-end test hook
+// HoldActionsEnv set, actions wait for the daemon to stop, so Sync runs
+// until ctx ends.
 //
 // A watched folder that does not exist is a warning, as for Run: what
 // exists is uploaded. Only when no watched folder exists at all (the root

@@ -492,6 +492,8 @@ func (d *Daemon) syncShows(ctx context.Context, o SyncOptions) error {
 				switch {
 				case errors.Is(err, ErrJobsFailed):
 					c.log.Warn("show finished with failed uploads", "failed", c.queue.Counts().Failed)
+				case errors.Is(err, ErrActionsFailed):
+					c.log.Warn("show finished; some uploaded files were not moved or deleted", "err", err)
 				case err != nil:
 					c.log.Error("show stopped; the other shows go on", "err", err)
 				default:

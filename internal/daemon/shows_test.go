@@ -241,7 +241,8 @@ func TestMovedRootKeepsItsQueue(t *testing.T) {
 }
 
 // TestShowsActAfterUpload: each show's after-upload action runs for its
-// own files only: show B moves its uploads into _uploaded, show A keeps.
+// own files only: show B moves its uploads into _uploaded, show A keeps;
+// and sync returns only once the move is done (nothing waited for after).
 func TestShowsActAfterUpload(t *testing.T) {
 	wa, wb := newWorld(t, 0, "_graded"), newWorld(t, 0, "_graded")
 	wa.file("_graded/a.mov", 100)
@@ -257,11 +258,20 @@ func TestShowsActAfterUpload(t *testing.T) {
 	}
 	wb.received("_graded/b.mov", 200)
 	moved := filepath.Join(wb.root, "_uploaded", "_graded", "b.mov")
-	if !waitFor(t, "show B's upload moved", func() bool { _, err := os.Stat(moved); return err == nil }) {
-		t.Fatalf("show B's b.mov was not moved to %s\nlog:\n%s", moved, wa.log)
+	if _, err := os.Stat(moved); err != nil {
+		t.Fatalf("sync returned before show B's b.mov was moved to %s: %v\nlog:\n%s", moved, err, wa.log)
+	}
+	if _, err := os.Lstat(filepath.Join(wb.root, "_graded", "b.mov")); !os.IsNotExist(err) {
+		t.Errorf("show B's b.mov is still in _graded (%v)", err)
+	}
+	if a := d.shows[1].queue.ActionCounts(); a.Done != 1 || a.Pending+a.Failed != 0 {
+		t.Errorf("show B's actions at sync's end: %+v, want 1 done", a)
 	}
 	if _, err := os.Stat(filepath.Join(wa.root, "_graded", "a.mov")); err != nil {
 		t.Errorf("show A (keep) lost its file: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(wa.root, "_uploaded")); !os.IsNotExist(err) {
+		t.Errorf("show A (keep) has an _uploaded folder (%v)", err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/odailies/odailies-uploader/internal/afterupload"
 	"github.com/odailies/odailies-uploader/internal/config"
 	"github.com/odailies/odailies-uploader/queue"
 	"github.com/odailies/odailies-uploader/uploader"
@@ -67,6 +68,8 @@ func (d *Daemon) syncEnd(err error) error {
 		n := d.Counts().Failed
 		d.log.Warn("sync finished with failed uploads", "failed", n)
 		err = fmt.Errorf("%d upload(s) failed: %w", n, err)
+	case errors.Is(err, ErrActionsFailed):
+		d.log.Warn("sync finished; some uploaded files were not moved or deleted", "err", err)
 	case err != nil:
 		d.log.Error("sync stopped", "err", err)
 	default:
@@ -96,6 +99,8 @@ type syncWait struct {
 	progress time.Time // when an upload last finished, or nothing was waiting
 	uploaded int       // Snapshot.Uploaded at progress
 	warned   string    // the watch problem already logged
+	asked    bool      // failed after-upload actions were asked to be tried once more
+	ticket   uint64    // the actor's ticket for that try
 }
 
 // wait returns when sync's work is finished, or a rule says stop; nil
@@ -130,19 +135,86 @@ func (w *syncWait) check(s uploader.Snapshot, ws watcher.Status, c queue.Counts)
 		w.progress, w.uploaded = now, s.Uploaded
 	}
 	if ws.Scans > 0 && ws.Pending == 0 && c.Queued == 0 && c.Active == 0 {
+		over, actErr := w.actionsOver()
+		if !over {
+			return false, nil
+		}
+		var err error
 		switch {
 		case c.Failed > 0:
-			return true, ErrJobsFailed
+			err = ErrJobsFailed
 		case len(ws.Problems) > 0:
-			return true, heldBack(ws)
+			err = heldBack(ws)
 		}
-		return true, nil
+		if err == nil {
+			return true, actErr
+		}
+		if actErr != nil {
+			err = errors.Join(err, actErr)
+		}
+		return true, err
 	}
+	w.asked = false // work came back: its actions get their own try at the end
 	if now.Sub(w.progress) >= w.giveUp {
 		return true, fmt.Errorf("%w after %s: nothing could be uploaded (%d file(s) waiting): %s",
 			ErrGaveUp, w.giveUp, c.Queued+c.Active, w.why(s))
 	}
 	return false, nil
+}
+
+// actionsOver applies sync's rule for after-upload actions, once nothing
+// is left to upload: over when none is pending (the actor carries pending
+// ones out now, however long a copy to another volume takes) and every
+// failed one has been tried once more since (TryFailed, asked the first
+// time only failed ones are left); err then names those that still fail.
+func (w *syncWait) actionsOver() (over bool, err error) {
+	tried := w.asked && w.d.actor.Tried(w.ticket) // before the counts: they then include that try
+	a := w.d.queue.ActionCounts()
+	switch {
+	case a.Pending > 0:
+		return false, nil
+	case a.Failed == 0:
+		return true, nil
+	case !w.asked:
+		w.ticket, w.asked = w.d.actor.TryFailed(), true
+		return false, nil
+	case !tried:
+		return false, nil
+	}
+	return true, w.actionsFailed()
+}
+
+// ErrActionsFailed is wrapped by Sync's error when files were uploaded
+// but their after-upload action (move, delete) failed, tried once more
+// before the end. The files are where they were; nothing is lost.
+var ErrActionsFailed = errors.New("after-upload action failed")
+
+// actionsFailed names the failed after-upload actions, at most five, each
+// with its reason and fix; nil when there are none.
+func (w *syncWait) actionsFailed() error {
+	list, err := w.d.queue.PendingActions()
+	if err != nil {
+		return fmt.Errorf("list after-upload actions: %w", err)
+	}
+	var parts []string
+	n := 0
+	for _, p := range list {
+		if p.State != queue.ActFailed {
+			continue
+		}
+		if n++; n <= 5 {
+			parts = append(parts, fmt.Sprintf("%s (%s): %s", p.Path, p.Action, p.Reason))
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	if n > 5 {
+		parts = append(parts, fmt.Sprintf("and %d more ('odailies-uploader status' lists them)", n-5))
+	}
+	return fmt.Errorf("%w: %d file(s) uploaded but not moved or deleted as watch.after_upload asks; "+
+		"each is where it was, and is tried again at the next sync or start (the service: every %s too): %s",
+		ErrActionsFailed, n, afterupload.DefaultRetryEvery, strings.Join(parts, "; "))
 }
 
 // watchProblem lets sync go on past a watched folder that is missing (a
@@ -206,8 +278,13 @@ func (w *syncWait) interrupted() error {
 		return fmt.Errorf("%w before the first scan finished: run sync again to upload the rest", ErrInterrupted)
 	}
 	left := c.Queued + c.Active + ws.Pending
-	if left == 0 {
+	acts := w.d.queue.ActionCounts().Pending
+	switch {
+	case left == 0 && acts == 0:
 		return nil
+	case left == 0:
+		return fmt.Errorf("%w with every file uploaded but %d after-upload action(s) (watch.after_upload = %q) not carried out: "+
+			"run sync again, or start the service, to carry them out", ErrInterrupted, acts, w.d.cfg.Watch.AfterUpload)
 	}
 	return fmt.Errorf("%w with %d file(s) left (%d queued, %d uploading, %d settling): run sync again, or start the service, to upload them",
 		ErrInterrupted, left, c.Queued, c.Active, ws.Pending)
