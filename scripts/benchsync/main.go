@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command benchsync measures the daemon as a whole process (the built
 // binary's `sync`, start to exit) against a bare sign+PUT loop, rclone copy
 // and a curl loop, all on one versitygw in the same run, and prints wall
