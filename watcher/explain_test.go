@@ -103,7 +103,7 @@ func TestExplain(t *testing.T) {
 			}
 			return busy
 		}
-		w.me = ids{uid: 1 << 30, gid: 1 << 30} // the bits deny denied.mov (0600, another owner)
+		w.me = strangerIDs() // the bits deny denied.mov (0600, another owner) where the OS has them
 		w.canOpen = func(name string) error {
 			if filepath.Base(name) == "denied.mov" {
 				return fs.ErrPermission
