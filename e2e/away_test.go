@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/odailies/odailies-uploader/internal/s3test"
+	"github.com/odailies/odailies-uploader/e2e/toxi"
 )
 
 // A folder renamed away and back while jobs are queued (DESIGN.md,
@@ -33,7 +33,7 @@ func awayAndBack(t *testing.T, which string) {
 		files[fmt.Sprintf("_graded/day1/A%03dC001.mov", i)] = randomBytes(t, 24<<10+i)
 	}
 	files.write(t, r.root)
-	r.link.Bandwidth(s3test.Upstream, 32) // KiB/s per connection: most of a second a file
+	r.link.Bandwidth(toxi.Upstream, 32) // KiB/s per connection: most of a second a file
 	d := r.start()
 	r.eventually("two files uploaded", 30*time.Second, func() bool { return len(r.uploaded()) >= 2 })
 

@@ -15,8 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-
-	"github.com/odailies/odailies-uploader/internal/s3test"
+	"github.com/odailies/odailies-uploader/e2e/toxi"
 )
 
 // chromiumFlags are how the test runs Debian's chromium as root in CI:
@@ -102,7 +101,7 @@ func TestDashboardInABrowser(t *testing.T) {
 	// files, which the socket buffers then swallow whole: the bar would
 	// jump to the end and the upload wait for its answer past the rig's
 	// stall_timeout.
-	r.link.Bandwidth(s3test.Upstream, 2048)
+	r.link.Bandwidth(toxi.Upstream, 2048)
 	clip := bytes.Repeat([]byte("0123456789abcdef"), (40<<20)/16)
 	if err := os.WriteFile(filepath.Join(r.root, "_graded", "A001C002_260422_R3CK.mov"), clip, 0o644); err != nil {
 		t.Fatal(err)

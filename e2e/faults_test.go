@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/odailies/odailies-uploader/internal/s3test"
+	"github.com/odailies/odailies-uploader/e2e/toxi"
 	"github.com/odailies/odailies-uploader/odailies/odailiestest"
 )
 
@@ -31,7 +31,7 @@ func TestKill9DuringUploads(t *testing.T) {
 	r := newRig(t, rigOptions{link: true, workers: 3})
 	files := clipTree(t, 8, 1<<20)
 	files.write(t, r.root)
-	r.link.Bandwidth(s3test.Upstream, 2048) // KiB/s: each clip takes about half a second
+	r.link.Bandwidth(toxi.Upstream, 2048) // KiB/s: each clip takes about half a second
 	for i := range 10 {
 		d := r.start()
 		wait := time.Duration(200+rand.IntN(900)) * time.Millisecond
@@ -56,7 +56,7 @@ func TestFlakyAPIAndLink(t *testing.T) {
 	files.write(t, r.root)
 	r.api.FailSign(4, 500, 0)
 	r.api.FailSign(3, 429, time.Second)
-	r.link.ResetPeer(s3test.Upstream, 300) // connections cut after 300 ms
+	r.link.ResetPeer(toxi.Upstream, 300) // connections cut after 300 ms
 	d := r.start()
 	r.eventually("some sign attempts", 30*time.Second, func() bool { return r.api.Requests("sign") >= 7 })
 	r.link.RemoveAll()
@@ -82,7 +82,7 @@ func TestShortURLsOnSlowLink(t *testing.T) {
 	r.signer.setLifetime(3 * time.Second)
 	files := clipTree(t, 3, 2<<20)
 	files.write(t, r.root)
-	r.link.Bandwidth(s3test.Upstream, 1024) // 2 MiB at 1 MiB/s: longer than a URL lives
+	r.link.Bandwidth(toxi.Upstream, 1024) // 2 MiB at 1 MiB/s: longer than a URL lives
 	r.sync(0)
 	r.assertStored(files)
 }

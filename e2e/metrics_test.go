@@ -13,11 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/odailies/odailies-uploader/e2e/toxi"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
-
-	"github.com/odailies/odailies-uploader/internal/s3test"
 )
 
 // TestMetricsAndSlackFromTheBinary scrapes /metrics from the built
@@ -58,7 +57,7 @@ func TestMetricsAndSlackFromTheBinary(t *testing.T) {
 	})
 	before := scrapeMetrics(t, base+"metrics")
 
-	r.link.Bandwidth(s3test.Upstream, 2048) // 2 MiB/s: the 16 MiB clip takes some 8 s
+	r.link.Bandwidth(toxi.Upstream, 2048) // 2 MiB/s: the 16 MiB clip takes some 8 s
 	clip := strings.Repeat("0123456789abcdef", (16<<20)/16)
 	mustMkdir(t, filepath.Join(r.root, "_graded", "Day01"))
 	if err := os.WriteFile(filepath.Join(r.root, "_graded", "Day01", "A001C002.mov"), []byte(clip), 0o644); err != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/odailies/odailies-uploader/e2e/toxi"
 	"github.com/odailies/odailies-uploader/internal/s3test"
 	"github.com/odailies/odailies-uploader/odailies/odailiestest"
 )
@@ -33,7 +34,7 @@ func runMain(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	bin = filepath.Join(dir, "odailies-uploader")
-	build := exec.Command("go", "build", "-race", "-o", bin, "../cmd/odailies-uploader")
+	build := exec.Command("go", "build", "-C", "..", "-race", "-o", bin, "./cmd/odailies-uploader")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build the daemon:", err)
@@ -56,7 +57,7 @@ type rig struct {
 	token   string
 	s3      *s3test.Server
 	api     *odailiestest.Server
-	link    *s3test.Toxi      // nil unless rigOptions.link
+	link    *toxi.Toxi        // nil unless rigOptions.link
 	puts    *putCounter       // nil unless rigOptions.countPuts
 	corrupt *s3test.Corrupter // nil unless rigOptions.corrupt
 	signer  *presigner
@@ -102,7 +103,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	}
 	endpoint := r.s3.Endpoint
 	if o.link {
-		r.link = s3test.Proxy(t, r.s3.Host())
+		r.link = toxi.Proxy(t, r.s3.Host())
 		endpoint = r.s3.Scheme() + "://" + r.link.Addr
 	}
 	if o.corrupt > 0 {

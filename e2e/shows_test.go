@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/odailies/odailies-uploader/internal/s3test"
+	"github.com/odailies/odailies-uploader/e2e/toxi"
 	"github.com/odailies/odailies-uploader/odailies/odailiestest"
 )
 
@@ -136,7 +136,7 @@ func TestTwoShowsOneTokenRevoked(t *testing.T) {
 	filesA["_thumbnails/same.jpg"], filesB["_thumbnails/same.jpg"] = randomBytes(t, 5000), randomBytes(t, 5001)
 	writeFile(t, r.root, "_thumbnails/same.jpg", filesA["_thumbnails/same.jpg"])
 	writeFile(t, rootB, "_thumbnails/same.jpg", filesB["_thumbnails/same.jpg"])
-	r.link.Bandwidth(s3test.Upstream, 400) // per connection: B's 30 files take seconds
+	r.link.Bandwidth(toxi.Upstream, 400) // per connection: B's 30 files take seconds
 
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
@@ -220,7 +220,7 @@ func TestShowsShareFairly(t *testing.T) {
 	for i := range 64 {
 		writeClip(t, filepath.Join(r.root, "_graded", fmt.Sprintf("A%03dC001.mov", i)), 16<<20, true)
 	}
-	r.link.Bandwidth(s3test.Upstream, 3000) // per connection; A alone needs well over a minute
+	r.link.Bandwidth(toxi.Upstream, 3000) // per connection; A alone needs well over a minute
 	d := r.start()
 	r.eventually("every worker carrying a clip of show A", 60*time.Second, func() bool {
 		ws := r.watches()

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/odailies/odailies-uploader/internal/s3test"
+	"github.com/odailies/odailies-uploader/e2e/toxi"
 )
 
 // A full state disk (queue.db cannot be written): the daemon stays up,
@@ -35,7 +35,7 @@ func TestStateDirFull(t *testing.T) {
 		files[fmt.Sprintf("_graded/day1/A%03dC001.mov", i)] = randomBytes(t, 32<<10+i)
 	}
 	files.write(t, r.root)
-	r.link.Bandwidth(s3test.Upstream, 64) // KiB/s per connection: half a second a file
+	r.link.Bandwidth(toxi.Upstream, 64) // KiB/s per connection: half a second a file
 	d := r.start()
 	r.eventually("two files uploaded", 30*time.Second, func() bool { return len(r.uploaded()) >= 2 })
 

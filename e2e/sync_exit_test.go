@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/odailies/odailies-uploader/internal/s3test"
+	"github.com/odailies/odailies-uploader/e2e/toxi"
 )
 
 // How sync and run end (DESIGN.md, command line): a missing folder is a
@@ -92,7 +92,7 @@ func TestSyncExitInterrupted(t *testing.T) {
 	r := newRig(t, rigOptions{link: true, countPuts: true, workers: 2})
 	files := clipTree(t, 3, 1<<20) // 3 clips of 1 MiB and 3 thumbnails
 	files.write(t, r.root)
-	r.link.Bandwidth(s3test.Upstream, 256) // KiB/s: 3 MiB take 12 s
+	r.link.Bandwidth(toxi.Upstream, 256) // KiB/s: 3 MiB take 12 s
 	c := r.command(context.Background(), "sync")
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestRunStopsOnSIGHUP(t *testing.T) {
 	requireSignals(t)
 	r := newRig(t, rigOptions{link: true, countPuts: true})
 	tree{"_graded/A001C001.mov": randomBytes(t, 2<<20)}.write(t, r.root)
-	r.link.Bandwidth(s3test.Upstream, 256)
+	r.link.Bandwidth(toxi.Upstream, 256)
 	d := r.start()
 	r.eventually("the upload on the wire", 30*time.Second, func() bool { return r.puts.Under("") > 0 })
 	d.cmd.Process.Signal(syscall.SIGHUP)

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/odailies/odailies-uploader/internal/s3test"
+	"github.com/odailies/odailies-uploader/e2e/toxi"
 )
 
 // TestThumbnailsPassClips is behaviour 9 as a DIT meets it: over https,
@@ -34,7 +34,7 @@ func TestThumbnailsPassClips(t *testing.T) {
 			for i := range 6 {
 				writeClip(t, filepath.Join(r.root, "_graded", fmt.Sprintf("A%03dC001.mov", i)), tc.size, tc.sparse)
 			}
-			r.link.Bandwidth(s3test.Upstream, 1500)
+			r.link.Bandwidth(toxi.Upstream, 1500)
 			d := r.start()
 			r.eventually("every worker carrying a clip", 60*time.Second, func() bool {
 				s, ok := r.statusFile()

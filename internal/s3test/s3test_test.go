@@ -55,31 +55,8 @@ func TestServerPresignedPut(t *testing.T) {
 	}
 }
 
-func TestProxyOutage(t *testing.T) {
-	s := Start(t)
-	x := Proxy(t, strings.TrimPrefix(s.Endpoint, "http://"))
-	u, _ := s.Via(x.Addr).Presign("k", time.Minute)
-	name := x.Latency(Upstream, 200, 0)
-	start := time.Now()
-	if code := put(t, u, []byte("one")); code != http.StatusOK || time.Since(start) < 200*time.Millisecond {
-		t.Errorf("slow PUT: %d after %s", code, time.Since(start))
-	}
-	x.Remove(name)
-	x.Disable()
-	if code := put(t, u, []byte("two")); code != 0 {
-		t.Errorf("PUT during outage: %d", code)
-	}
-	x.Enable()
-	if code := put(t, u, []byte("three")); code != http.StatusOK {
-		t.Errorf("PUT after outage: %d", code)
-	}
-	if got, _ := s.Object(t, "k"); string(got) != "three" {
-		t.Errorf("object = %q", got)
-	}
-}
-
 // TestServerTLS: StartTLS serves https that a client trusting Roots
-// accepts, directly and through a Toxi link (TLS passes through), and
+// accepts, directly and through a Link (TLS passes through), and
 // the bundle holds what $SSL_CERT_FILE held, then the test CA.
 func TestServerTLS(t *testing.T) {
 	before := filepath.Join(t.TempDir(), "system.pem")

@@ -1,4 +1,10 @@
-package s3test
+// Package toxi is the end-to-end rig's network link: toxiproxy, in this
+// process, in front of one upstream, with the toxics the tests use
+// (latency, bandwidth, resets, stalls) and outages. It lives in the e2e
+// module so that toxiproxy and what it brings (its own prometheus, zerolog,
+// gorilla/mux, protobuf) stay out of the program's module; the uploader's
+// own tests use internal/s3test's dependency-free Link.
+package toxi
 
 import (
 	"bytes"
@@ -28,9 +34,9 @@ type Toxi struct {
 func Proxy(t testing.TB, upstream string) *Toxi {
 	t.Helper()
 	srv := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
-	p := toxiproxy.NewProxy(srv, "s3test", "127.0.0.1:0", upstream)
+	p := toxiproxy.NewProxy(srv, "e2e", "127.0.0.1:0", upstream)
 	if err := p.Start(); err != nil {
-		t.Fatalf("s3test: start toxiproxy: %v", err)
+		t.Fatalf("toxi: start toxiproxy: %v", err)
 	}
 	t.Cleanup(p.Stop)
 	return &Toxi{Addr: p.Listen, t: t, proxy: p}
@@ -51,10 +57,10 @@ func (x *Toxi) add(kind, stream string, attrs map[string]any) string {
 		"name": name, "type": kind, "stream": stream, "toxicity": 1.0, "attributes": attrs,
 	})
 	if err != nil {
-		x.t.Fatalf("s3test: toxic %s: %v", kind, err)
+		x.t.Fatalf("toxi: toxic %s: %v", kind, err)
 	}
 	if _, err := x.proxy.Toxics.AddToxicJson(bytes.NewReader(body)); err != nil {
-		x.t.Fatalf("s3test: add toxic %s: %v", kind, err)
+		x.t.Fatalf("toxi: add toxic %s: %v", kind, err)
 	}
 	return name
 }
@@ -84,7 +90,7 @@ func (x *Toxi) Timeout(stream string, timeoutMs int) string {
 func (x *Toxi) Remove(name string) {
 	x.t.Helper()
 	if err := x.proxy.Toxics.RemoveToxic(context.Background(), name); err != nil {
-		x.t.Fatalf("s3test: remove toxic %s: %v", name, err)
+		x.t.Fatalf("toxi: remove toxic %s: %v", name, err)
 	}
 }
 
@@ -99,6 +105,6 @@ func (x *Toxi) Disable() { x.proxy.Stop() }
 func (x *Toxi) Enable() {
 	x.t.Helper()
 	if err := x.proxy.Start(); err != nil {
-		x.t.Fatalf("s3test: restore link: %v", err)
+		x.t.Fatalf("toxi: restore link: %v", err)
 	}
 }
