@@ -1,7 +1,11 @@
 // Package e2e runs the built odailies-uploader binary against real parts:
 // a versitygw S3 server on loopback behind real SigV4 presigned URLs, the
-// fake oDailies API signing them, and toxiproxy between the daemon and
-// storage for network faults. It has tests only.
+// fake oDailies API signing them, and toxiproxy (e2e/toxi) between the
+// daemon and storage for network faults. It has tests only, in a module of
+// its own (e2e/go.mod, with a replace to the repository) so that the rig's
+// dependencies stay out of the program's go.mod; the daemon under test is
+// built in the program's module (go build -C ..), as a release is. Run a
+// test with: cd e2e && go test -race -run TestName .
 //
 // The ServiceUser tests run the daemon as the packaged systemd unit does
 // (its User=, Group=, capabilities and NoNewPrivileges=, through setpriv),

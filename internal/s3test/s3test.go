@@ -1,8 +1,10 @@
 // Package s3test runs a real S3 server (versitygw with its posix backend),
-// a toxiproxy link and a corrupting proxy (Corrupter: one byte flipped in
-// the first request body of each of the first N connections) for
-// end-to-end tests. Only tests import it: it pulls
-// in the AWS SDK and toxiproxy, which the shipped binary must not carry.
+// a slow or stalling TCP link (Link, dependency-free) and a corrupting
+// proxy (Corrupter: one byte flipped in the first request body of each of
+// the first N connections) for end-to-end tests. Only tests import it: it
+// pulls in the AWS SDK, which the shipped binary must not carry. The
+// end-to-end rig's toxiproxy link (bandwidth, resets, outages) is e2e/toxi,
+// in the e2e module, so toxiproxy stays out of this module.
 //
 // # versitygw v1.8.0
 //
@@ -188,7 +190,7 @@ func (s *Server) newClient() *s3.Client {
 }
 
 // Via returns the same server as reached through addr (host:port), for
-// example a Toxi link: SigV4 signs the host, so URLs that go through a
+// example a Link (or e2e/toxi's): SigV4 signs the host, so URLs that go through a
 // proxy must be presigned for the proxy's address. The scheme stays: a
 // TCP link in front of StartTLS's server passes TLS through.
 func (s *Server) Via(addr string) *Server {
