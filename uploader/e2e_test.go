@@ -100,21 +100,22 @@ func TestE2EExpiredURLResigned(t *testing.T) {
 	link.Remove(hang)
 	link.Latency(s3test.Upstream, 50, 0)
 	// The dead URL costs one PUT; storage may refuse it before or while
-	// the body goes, so a connection cut is one more (transient) retry.
+	// the body goes, so a connection cut is one more (transient) retry,
+	// and on a loaded machine the cut can come twice.
 	for i := 0; ; i++ {
 		ev := e.next(rel)
 		if ev.kind == "done" {
 			break
 		}
-		if ev.kind != "retry" || i == 2 {
+		if ev.kind != "retry" || i == 3 {
 			t.Fatalf("attempt %d after the stall: %s %q", i+2, ev.kind, ev.reason)
 		}
 	}
 	if got, _ := s3.Object(t, rel); !bytes.Equal(got, want) {
 		t.Errorf("stored %d bytes, want %d", len(got), len(want))
 	}
-	if n := api.Requests("sign"); n < 2 || n > 4 {
-		t.Errorf("%d sign requests, want 2 to 4 (the first, then one per dead URL)\n%s", n, e.logs)
+	if n := api.Requests("sign"); n < 2 || n > 5 {
+		t.Errorf("%d sign requests, want 2 to 5 (the first, then one per dead URL)\n%s", n, e.logs)
 	}
 }
 

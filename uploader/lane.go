@@ -54,12 +54,21 @@ func (l *lane) add(n int) {
 // returns a context that ends when one of them lets go of it, or when stop
 // ends; the caller must cancel it.
 func (l *lane) whenFull(stop context.Context) (context.Context, context.CancelFunc, error) {
-	for {
+	return waitFull(stop, func() (bool, chan struct{}) {
 		l.mu.Lock()
-		full, changed := l.others >= l.workers, l.changed
-		l.mu.Unlock()
+		defer l.mu.Unlock()
+		return l.others >= l.workers, l.changed
+	})
+}
+
+// waitFull waits until look reports full, asking again each time the
+// channel look returned with it is closed (every change closes it). Once
+// full, the only change is a holder letting go, so the context returned
+// ends at the next close, or when stop ends; the caller must cancel it.
+func waitFull(stop context.Context, look func() (full bool, changed chan struct{})) (context.Context, context.CancelFunc, error) {
+	for {
+		full, changed := look()
 		if full {
-			// While full, the only change is a worker letting go.
 			ctx, cancel := context.WithCancel(stop)
 			go func() {
 				select {

@@ -182,27 +182,11 @@ func (s *slots) addOthersLocked(n int) {
 // when one of them comes free, or when stop ends; the caller must cancel
 // it.
 func (s *slots) whenFull(stop context.Context) (context.Context, context.CancelFunc, error) {
-	for {
+	return waitFull(stop, func() (bool, chan struct{}) {
 		s.mu.Lock()
-		full, changed := s.others >= s.budget, s.changed
-		s.mu.Unlock()
-		if full {
-			ctx, cancel := context.WithCancel(stop)
-			go func() {
-				select {
-				case <-changed:
-					cancel()
-				case <-ctx.Done():
-				}
-			}()
-			return ctx, cancel, nil
-		}
-		select {
-		case <-stop.Done():
-			return nil, nil, stop.Err()
-		case <-changed:
-		}
-	}
+		defer s.mu.Unlock()
+		return s.others >= s.budget, s.changed
+	})
 }
 
 // sharedJobs is one show's queue as its uploader sees it under a Shared

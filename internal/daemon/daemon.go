@@ -75,14 +75,7 @@ func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		if err := d.openShows(); err != nil {
 			return nil, err
 		}
-		d.report = newReporter(d, status.Path(cfg.State.Dir))
-		d.control = d.newControl()
-		d.dash = d.newDashboard()
-		if err := d.openTell(); err != nil {
-			d.Close()
-			return nil, err
-		}
-		return d, nil
+		return d.openServing()
 	}
 	p := filepath.Join(cfg.State.Dir, QueueFile)
 	if len(cfg.Shows) == 1 {
@@ -106,7 +99,14 @@ func Open(cfg *config.Config, log *slog.Logger) (*Daemon, error) {
 		q.Close()
 		return nil, err
 	}
-	d.report = newReporter(d, status.Path(cfg.State.Dir))
+	return d.openServing()
+}
+
+// openServing adds what serves every show once the pipelines are open:
+// the status reporter, the control server, the dashboard and the
+// notifier. On an error it closes what was opened.
+func (d *Daemon) openServing() (*Daemon, error) {
+	d.report = newReporter(d, status.Path(d.cfg.State.Dir))
 	d.control = d.newControl()
 	d.dash = d.newDashboard()
 	if err := d.openTell(); err != nil {
