@@ -16,5 +16,17 @@ if ! command -v versitygw >/dev/null 2>&1 && [ ! -x "$gobin/versitygw" ]; then
 fi
 export PATH="$gobin:$PATH"
 
+# The dashboard's browser test drives Debian's chromium (with a font to draw
+# text); on a Debian machine run as root it is installed when missing.
+if ! command -v chromium >/dev/null 2>&1; then
+	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "installing chromium (the dashboard's browser test drives it)…"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-liberation
+	else
+		echo "note: no chromium on PATH; the dashboard's browser test will fail: apt-get install chromium fonts-liberation" >&2
+	fi
+fi
+
 go test -race -timeout 20m "$@" ./...
 (cd e2e && go test -race -timeout 20m "$@" ./...)
