@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/odailies/odailies-uploader/internal/config"
 	"github.com/odailies/odailies-uploader/odailies/odailiestest"
 )
 
@@ -135,7 +136,8 @@ func Banner(w io.Writer, dir, api string) {
 	fmt.Fprintf(w, "  watching      %s\n", filepath.Join(dir, "_graded"))
 	fmt.Fprintf(w, "                %s\n", filepath.Join(dir, "_thumbnails"))
 	fmt.Fprintf(w, "  received      %s\n", filepath.Join(dir, "received"))
-	fmt.Fprintf(w, "  config        %s\n\n", filepath.Join(dir, "config.toml"))
+	fmt.Fprintf(w, "  config        %s\n", filepath.Join(dir, "config.toml"))
+	fmt.Fprintf(w, "  dashboard     http://%s/ (ui.listen)\n\n", config.DefaultUIListen)
 	fmt.Fprintf(w, "Sample files are being uploaded. Drop your own files into _graded or\n")
 	fmt.Fprintf(w, "_thumbnails and watch them arrive under received/. In another terminal:\n")
 	fmt.Fprintf(w, "  go run ./cmd/odailies-uploader status -config %s\n", filepath.Join(dir, "config.toml"))
