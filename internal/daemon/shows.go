@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/odailies/odailies-uploader/internal/atomicfile"
+
 	"github.com/odailies/odailies-uploader/internal/config"
 	"github.com/odailies/odailies-uploader/internal/status"
 	"github.com/odailies/odailies-uploader/uploader"
@@ -215,15 +217,6 @@ func readOwner(p string) (queueOwner, error) {
 	return o, nil
 }
 
-// writeFileAtomic writes data to p through a temporary file (0600).
-func writeFileAtomic(p string, data []byte) error {
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o600); err != nil {
-		return err
-	}
-	return os.Rename(tmp, p)
-}
-
 // showConfig is cfg as one show's pipeline sees it: its API, tree and
 // priority in the places a single-show config has them.
 func showConfig(cfg *config.Config, s config.Show) *config.Config {
@@ -300,7 +293,7 @@ func writeShowInfo(p string, s config.Show) (movedFrom string, err error) {
 	if old, err := readOwner(record); err == nil && old.Root != s.Watch.Root {
 		movedFrom = old.Root
 	}
-	return movedFrom, writeFileAtomic(record, append(b, '\n'))
+	return movedFrom, atomicfile.Write(record, append(b, '\n'))
 }
 
 // noteShowInfo writes the record of show s's queue p, logging a root that

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"time"
+
+	"github.com/odailies/odailies-uploader/internal/atomicfile"
 )
 
 // stateVersion is notify.json's format; a file of another version is
@@ -96,7 +98,7 @@ func (n *Notifier) save() {
 	n.dirty = false
 	n.mu.Unlock()
 	if err == nil {
-		err = writeAtomic(n.path, b)
+		err = atomicfile.Write(n.path, b)
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -113,24 +115,4 @@ func (n *Notifier) save() {
 				"path", n.path, "err", err)
 		}
 	}
-}
-
-func writeAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return os.Rename(tmp, path)
 }
