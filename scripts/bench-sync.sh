@@ -9,8 +9,12 @@
 #
 # Usage: scripts/bench-sync.sh [-http] [COUNT] [PARTS]
 #   COUNT  runs per contender, the best kept (default 3)
-#   PARTS  comma-separated subset of small,large,rss4g,rss20k,restart,rss100k
+#   PARTS  comma-separated subset of tiny,small,large,rss4g,rss20k,restart,rss100k
+#          (tiny, one file, is not in the default: it shows what every run pays)
 #   -http  plain http instead of https
+# BASE, if set, is another build of the binary, run as sync-base beside
+# sync in the same rounds (a change before and after, on a busy machine).
+# CONTENDERS, if set, is benchsync's -contenders list (bare always runs).
 # WRAP, if set, is a command prefix for the daemon's sync, for profiling
 # (benchsync -wrap: "perf record -g -o /tmp/sync.perf --", "env GOGC=50").
 # Needs: versitygw (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0),
@@ -69,4 +73,5 @@ export SSL_CERT_FILE
 
 "$work/benchsync" -bin "$work/odailies-uploader" -versitygw "$vgw" -dir "$work" \
 	-scheme "$scheme" -cert "$work/server.pem" -key "$work/server.key" -ca "$work/ca.pem" \
-	-count "$count" -parts "$parts" -wrap "${WRAP:-}"
+	-count "$count" -parts "$parts" -wrap "${WRAP:-}" \
+	-base "${BASE:-}" -contenders "${CONTENDERS:-bare,bare-md5,local-sign,sync,rclone,curl}"

@@ -79,6 +79,7 @@ func main() {
 
 type bench struct {
 	bin      string // the daemon binary
+	base     string // another build of it, run as "sync-base" beside "sync" (before and after)
 	vgw      string
 	dir      string // work folder under /tmp (versitygw keeps xattrs)
 	scheme   string
@@ -121,6 +122,7 @@ func benchMain(args []string) error {
 	fs := flag.NewFlagSet("benchsync", flag.ContinueOnError)
 	b := &bench{}
 	fs.StringVar(&b.bin, "bin", "", "the odailies-uploader binary to measure (required)")
+	fs.StringVar(&b.base, "base", "", "another build to run as sync-base in the small and large sets, interleaved with sync (a change measured before and after in one run)")
 	fs.StringVar(&b.vgw, "versitygw", "versitygw", "the versitygw binary")
 	fs.StringVar(&b.dir, "dir", "", "work folder, under /tmp (required)")
 	fs.StringVar(&b.scheme, "scheme", "https", "https or http")
@@ -140,7 +142,7 @@ func benchMain(args []string) error {
 	if b.scheme == "https" && (b.cert == "" || b.key == "" || b.ca == "") {
 		return errors.New("https needs -cert, -key and -ca")
 	}
-	for _, p := range []*string{&b.dir, &b.cert, &b.key, &b.ca, &b.bin} {
+	for _, p := range []*string{&b.dir, &b.cert, &b.key, &b.ca, &b.bin, &b.base} {
 		if *p != "" {
 			abs, err := filepath.Abs(*p)
 			if err != nil {
@@ -172,6 +174,18 @@ func benchMain(args []string) error {
 	fmt.Printf("# benchsync: %s, versitygw %s, %d workers, best of %d; %s\n",
 		b.scheme, b.endpoint, workers, b.count, loadAvg())
 
+	if want["tiny"] {
+		// One file: what every run pays whatever its size (start, open,
+		// scan, the end), to read beside the small set.
+		t, err := b.makeTree("tiny", 1, 64<<10, 1)
+		if err != nil {
+			return err
+		}
+		if err := b.compare(t, "tiny: 1 x 64 KiB", 0, 0, false); err != nil {
+			return err
+		}
+		os.RemoveAll(t.root)
+	}
 	if want["small"] {
 		t, err := b.makeTree("small", 1500, 64<<10, 1)
 		if err != nil {
@@ -505,11 +519,15 @@ func (b *bench) contenders() []contender {
 		{"bare-md5", func(t *tree, p string) (usage, error) { return b.bare(t, p, true) }},
 		{"local-sign", func(t *tree, p string) (usage, error) { return b.bareWith(t, p, false, false) }},
 		{"sync", b.syncOnce},
+		{"sync-base", b.syncBase},
 		{"rclone", b.rclone},
 		{"curl", b.curl},
 	}
 	want := strings.Split(b.who, ",")
 	return slices.DeleteFunc(all, func(c contender) bool {
+		if c.name == "sync-base" {
+			return b.base == ""
+		}
 		return c.name != "bare" && !slices.Contains(want, c.name)
 	})
 }
@@ -552,7 +570,7 @@ func (b *bench) compare(t *tree, title string, wallBudget, cpuBudget float64, be
 			ratio(u.wall, bare.wall), ratio(u.cpu, bare.cpu), mib(u.rssKiB))
 	}
 	s := best["sync"]
-	if s == nil {
+	if s == nil || wallBudget == 0 {
 		return nil
 	}
 	line := fmt.Sprintf("  budget: sync wall <= %.2fx bare: %s (%.2fx; %.2fx bare-md5)", wallBudget,
@@ -627,8 +645,10 @@ file = %q
 	return cfgPath, state, os.WriteFile(cfgPath, []byte(body), 0o600)
 }
 
-func (b *bench) syncCmd(cfg string) *exec.Cmd {
-	args := append(strings.Fields(b.wrap), b.bin, "sync", "-config", cfg)
+func (b *bench) syncCmd(cfg string) *exec.Cmd { return b.syncWith(b.bin, cfg) }
+
+func (b *bench) syncWith(bin, cfg string) *exec.Cmd {
+	args := append(strings.Fields(b.wrap), bin, "sync", "-config", cfg)
 	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = childEnv()
 	return cmd
@@ -640,6 +660,14 @@ func (b *bench) syncOnce(t *tree, _ string) (usage, error) {
 		return usage{}, err
 	}
 	return run(b.syncCmd(cfg))
+}
+
+func (b *bench) syncBase(t *tree, _ string) (usage, error) {
+	cfg, _, err := b.config("sync-base", t.root)
+	if err != nil {
+		return usage{}, err
+	}
+	return run(b.syncWith(b.base, cfg))
 }
 
 func (b *bench) rclone(t *tree, prefix string) (usage, error) {
