@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -172,6 +173,7 @@ func start(db *bolt.DB, opts Options) (*Queue, error) {
 	if err := guard(func() error { return db.View(q.load) }); err != nil {
 		return nil, unreadable{err}
 	}
+	dropMapped(db, time.Time{}) // the load read every page
 	q.log.Info("queue opened", "path", db.Path(), "queued", q.counts.Queued,
 		"done", q.counts.Done, "failed", q.counts.Failed, "gone", q.counts.Gone)
 	go q.writer()

@@ -83,16 +83,20 @@ func (o *op) wait() error { return <-o.done }
 func (q *Queue) writer() {
 	defer close(q.writerDone)
 	var backoff time.Duration
-	var began time.Time // of the last commit
+	var began time.Time   // of the last commit
+	var dropped time.Time // when the map's pages were last dropped (mapped.go)
 	for q.sleep(backoff) {
 		if backoff == 0 && !q.gather(time.Until(began.Add(gatherGap))) {
 			break
 		}
 		began = time.Now()
-		if _, err := q.flush(false); err != nil {
+		if n, err := q.flush(false); err != nil {
 			backoff = min(max(2*backoff, retryMin), retryMax)
 		} else {
 			backoff = 0
+			if n > 0 {
+				dropped = dropMapped(q.db, dropped)
+			}
 		}
 	}
 	_, _ = q.flush(true)
