@@ -36,8 +36,20 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 	defer cancel(nil)
 	dog := startWatchdog(u.o.StallTimeout, cancel)
 	defer dog.stop()
+	mem, err := u.readMem(f, job.Size)
+	if err != nil {
+		return queue.Delivery{}, fmt.Errorf("PUT %s: read the file: %w", job.Path, err)
+	}
 	state := &sendState{prog: prog, size: job.Size}
-	req, err := u.newRequest(withSendState(ctx, state), su.URL, f, job.Size, prog, dog)
+	if mem != nil {
+		state.wrote = func() {
+			// The transport wrote the whole body (membody.go).
+			prog.sent.Store(job.Size)
+			u.stats.total.Add(job.Size)
+			dog.touch()
+		}
+	}
+	req, err := u.newRequest(withSendState(ctx, state), su.URL, f, job.Size, prog, dog, mem)
 	if err != nil {
 		return queue.Delivery{}, fmt.Errorf("PUT %s: %w", job.Path, scrubURL(err, su.URL))
 	}
@@ -59,6 +71,9 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 	defer resp.Body.Close()
 	dog.touch()
 	d, err := u.answer(ctx, resp, state, job, su.URL, sum)
+	if err == nil && mem != nil && state.writtenOnce() {
+		mem.release() // the transport is done with it
+	}
 	var early *earlyAnswerError
 	if errors.As(err, &early) {
 		// A 2xx before the whole body: the transport may still write the
@@ -110,14 +125,24 @@ func (u *Uploader) answer(ctx context.Context, resp *http.Response, state *sendS
 // newRequest builds the PUT: exact Content-Length, never chunked, and no
 // header beyond User-Agent, Options.Headers and Expect (put adds
 // Content-MD5).
-func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, size int64, prog *progress, dog *watchdog) (*http.Request, error) {
+func (u *Uploader) newRequest(ctx context.Context, rawURL string, f *os.File, size int64, prog *progress, dog *watchdog, mem *memBody) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, rawURL, nil)
 	if err != nil {
 		return nil, err
 	}
 	req.ContentLength = size
 	req.Body = http.NoBody
-	if size > 0 {
+	switch {
+	case mem != nil:
+		// The file's bytes, read just now (membody.go); each re-send
+		// starts again from the first.
+		req.Body = mem.reader()
+		req.GetBody = func() (io.ReadCloser, error) {
+			prog.gen.Add(1)
+			prog.sent.Store(0)
+			return mem.reader(), nil
+		}
+	case size > 0:
 		// A body reader, also for each re-send (a 307/308, a retry by
 		// the transport): it starts again from the file's first byte.
 		req.Body = u.newBody(ctx, f, size, prog, dog)
