@@ -17,9 +17,11 @@ const maxChunk = 64 << 10
 // body streams one file to the transport: straight from disk through a
 // SectionReader (memory does not grow with the file), paced by the shared
 // limiter when there is one, counted for progress, and touching the stall
-// watchdog. It is the only way a file is sent: over TLS every byte is
-// read and encrypted anyway, and handing plain http the file for
-// sendfile saved about 2 ms per 100 MB, not worth a second path.
+// watchdog. Every file larger than memBodyMax, and every file under a
+// bandwidth cap, is sent this way; smaller ones go from memory
+// (membody.go). There is no sendfile path: over TLS every byte is read
+// and encrypted anyway, and handing plain http the file for sendfile
+// saved about 2 ms per 100 MB, not worth another path.
 type body struct {
 	src   *io.SectionReader
 	lim   *pacer // nil: unlimited

@@ -338,6 +338,12 @@
 // signed URLs are, every byte is read into user space to be encrypted
 // anyway, and over plain http it saved about 2 ms per 100 MB.
 //
+// Files of at most 256 KiB (thumbnails), when no limit paces the pool,
+// are the exception: each is read whole into a pooled buffer just before
+// its PUT and sent from it, which net/http writes in one go with the
+// headers (membody.go has why and what it saves). At most one such buffer
+// per PUT in flight exists; they are pooled by size (4 KiB to 256 KiB).
+//
 // # Bandwidth schedule
 //
 // Options.BandwidthSchedule (a Schedule: days, local-time ranges, rates
