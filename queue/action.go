@@ -110,7 +110,7 @@ func (q *Queue) setThen(e *entry, a Action, fileID [16]byte) {
 	}
 	q.account(e, -1)
 	e.setAct(&actionExt{action: a, state: ActPending, fileID: string(fileID[:])})
-	e.LastError = ""
+	e.setLastError("")
 	q.account(e, 1)
 }
 
@@ -137,7 +137,7 @@ func (e *entry) pendingAction() PendingAction {
 		Action: a.action, State: a.state, id: e.id}
 	copy(p.FileID[:], a.fileID)
 	if a.state == ActFailed {
-		p.Reason = e.LastError
+		p.Reason = e.lastError()
 	}
 	if d := e.delivery(); d.hasMD5 {
 		p.MD5 = fmt.Sprintf("%x", d.md5)
@@ -173,7 +173,7 @@ func (q *Queue) Acted(p PendingAction, r ActResult) error {
 	}
 	q.account(e, -1)
 	e.setAct(&a)
-	e.LastError = clip(r.Reason)
+	e.setLastError(clip(r.Reason))
 	if r.State == ActDone {
 		e.setExt(e.disk(), time.Time{}) // gone on purpose: not a missing file
 	}
@@ -197,7 +197,7 @@ func (q *Queue) ActionFailures(limit int) ([]Failure, error) {
 	out := make([]Failure, 0, q.actCounts.Failed)
 	for e := range q.acting {
 		if a := e.act(); a.state == ActFailed {
-			out = append(out, Failure{Path: e.Path, Error: e.LastError, At: a.at, Action: a.action})
+			out = append(out, Failure{Path: e.Path, Error: e.lastError(), At: a.at, Action: a.action})
 		}
 	}
 	q.mu.Unlock()

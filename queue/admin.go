@@ -45,7 +45,7 @@ func (q *Queue) Failures(limit int) ([]Failure, error) {
 	}
 	out := make([]Failure, 0, len(q.failed))
 	for e := range q.failed {
-		out = append(out, Failure{Path: e.Path, Error: e.LastError, At: e.At, Attempts: e.Attempts})
+		out = append(out, Failure{Path: e.Path, Error: e.lastError(), At: e.At, Attempts: e.Attempts})
 	}
 	slices.SortFunc(out, func(a, b Failure) int {
 		return cmp.Or(b.At.Compare(a.At), strings.Compare(a.Path, b.Path))
@@ -75,7 +75,9 @@ func (q *Queue) Requeue(paths []string) (n int, err error) {
 	var muts []mutation
 	for _, p := range targets {
 		if e := q.byPath[p]; e != nil && e.State == Failed {
-			e.Attempts, e.LastError, e.NotBefore = 0, "", time.Time{}
+			e.Attempts = 0
+			e.setLastError("")
+			e.setNotBefore(time.Time{})
 			q.requeue(e, now)
 			muts = append(muts, putJob(e))
 		}

@@ -82,7 +82,7 @@ func (q *Queue) Done(j Job, d Delivery) error {
 		return fmt.Errorf("done %s: %w", j.Path, err)
 	}
 	return q.finish(j, func(e *entry, now time.Time) []mutation {
-		e.NotBefore = time.Time{}
+		e.setNotBefore(time.Time{})
 		q.setState(e, Done, now)
 		if !d.UploadedAt.IsZero() {
 			e.At = canonical(d.UploadedAt)
@@ -144,7 +144,7 @@ func (e *entry) delivered() Delivered {
 	if a := e.act(); a != nil {
 		d.Then, d.ActState, d.ActAt, d.ActDest = a.action, a.state, a.at, a.dest
 		if a.state == ActFailed || a.state == ActSkipped {
-			d.ActReason = e.LastError
+			d.ActReason = e.lastError()
 		}
 	}
 	return d

@@ -10,8 +10,10 @@ import (
 )
 
 func FuzzDecodeRecord(f *testing.F) {
-	f.Add(encodeRecord(&record{Path: "_graded/a.mov", Size: 1 << 30, State: Done,
-		ModTime: t0, At: t0, NotBefore: t0.Add(time.Hour), Attempts: 3, LastError: "503"}))
+	retried := record{Path: "_graded/a.mov", Size: 1 << 30, State: Done, ModTime: t0, At: t0, Attempts: 3}
+	retried.setLastError("503")
+	retried.setNotBefore(t0.Add(time.Hour))
+	f.Add(encodeRecord(&retried))
 	f.Add(encodeRecord(&record{Path: "x", State: Gone}))
 	f.Add(encodeRecord(extRecord(record{Path: "_graded/café.mov", State: Queued}, "_graded/cafe\u0301.mov", time.Time{})))
 	f.Add(encodeRecord(extRecord(record{Path: "_graded/a.mov", Size: 9, State: Done, ModTime: t0, At: t0},

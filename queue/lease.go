@@ -56,7 +56,7 @@ func (q *Queue) tryLease(class string) (Job, waitFor, error) {
 		if !ok {
 			return Job{}, waitFor{}, fmt.Errorf("lease: class %q is not one of the queue's priority classes %q", class, q.priority)
 		}
-		only = r
+		only = int(r)
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -89,7 +89,7 @@ func (q *Queue) activate(e *entry, now time.Time) Job {
 	return Job{
 		Item:     Item{Path: e.Path, Disk: e.disk(), Size: e.Size, ModTime: e.ModTime},
 		ID:       e.id,
-		Attempts: e.Attempts, LastError: e.LastError, NotBefore: e.NotBefore,
+		Attempts: e.Attempts, LastError: e.lastError(), NotBefore: e.notBefore(),
 		Lease: e.lease,
 	}
 }
@@ -118,7 +118,8 @@ func (q *Queue) block(ctx context.Context, w waitFor) error {
 func (q *Queue) Retry(j Job, at time.Time, reason string) error {
 	return q.finish(j, func(e *entry, now time.Time) []mutation {
 		e.Attempts = min(e.Attempts+1, maxAttempts)
-		e.LastError, e.NotBefore = clip(reason), canonical(at)
+		e.setLastError(clip(reason))
+		e.setNotBefore(canonical(at))
 		q.requeue(e, now)
 		return []mutation{putJob(e)}
 	})
@@ -128,7 +129,8 @@ func (q *Queue) Retry(j Job, at time.Time, reason string) error {
 func (q *Queue) Fail(j Job, reason string) error {
 	return q.finish(j, func(e *entry, now time.Time) []mutation {
 		e.Attempts = min(e.Attempts+1, maxAttempts)
-		e.LastError, e.NotBefore = clip(reason), time.Time{}
+		e.setLastError(clip(reason))
+		e.setNotBefore(time.Time{})
 		q.setState(e, Failed, now)
 		return []mutation{putJob(e)}
 	})
@@ -139,7 +141,7 @@ func (q *Queue) Fail(j Job, reason string) error {
 // the old one: the job is due again at once instead, as after Release.
 func (q *Queue) Gone(j Job) error {
 	return q.finish(j, func(e *entry, now time.Time) []mutation {
-		e.NotBefore = time.Time{}
+		e.setNotBefore(time.Time{})
 		if e.disk() != j.Disk {
 			q.requeue(e, now)
 			return nil // on disk it is Queued, with the new spelling (seen)
@@ -154,7 +156,7 @@ func (q *Queue) Gone(j Job) error {
 // being Queued.
 func (q *Queue) Release(j Job) error {
 	return q.finish(j, func(e *entry, now time.Time) []mutation {
-		e.NotBefore = time.Time{}
+		e.setNotBefore(time.Time{})
 		q.requeue(e, now)
 		return nil
 	})

@@ -44,7 +44,7 @@ func (q *Queue) Lookup(path string) (r Record, ok bool, err error) {
 	}
 	r = Record{
 		Item:  Item{Path: e.Path, Disk: e.disk(), Size: e.Size, ModTime: e.ModTime},
-		State: e.State, Attempts: e.Attempts, LastError: e.LastError, NotBefore: e.NotBefore, At: e.At,
+		State: e.State, Attempts: e.Attempts, LastError: e.lastError(), NotBefore: e.notBefore(), At: e.At,
 	}
 	switch e.State {
 	case Queued:
@@ -67,7 +67,7 @@ func (q *Queue) place(e *entry, r *Record) {
 	h := q.idx.ready[e.rank]
 	r.Of = h.Len()
 	if e.timed {
-		if e.NotBefore.After(q.now()) {
+		if e.notBefore().After(q.now()) {
 			return
 		}
 		r.Of++

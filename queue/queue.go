@@ -57,8 +57,8 @@ type Queue struct {
 	keepMissing time.Duration // Options.KeepMissing
 	after       func(time.Duration) (<-chan time.Time, func() bool)
 	blocked     func()
-	ranks       map[string]int // class → index in idx.ready
-	priority    []string       // Options.Priority, for errors
+	ranks       map[string]int32 // class → index in idx.ready
+	priority    []string         // Options.Priority, for errors
 
 	mu        sync.Mutex
 	byPath    map[string]*entry
@@ -122,7 +122,7 @@ func newQueue(db *bolt.DB, opts Options) *Queue {
 	q := &Queue{
 		db: db, log: opts.Logger, now: opts.Now, keepMissing: opts.KeepMissing, after: opts.after, blocked: opts.blocked,
 		afterWrite: opts.afterWrite, writeHook: opts.writeHook,
-		ranks:      make(map[string]int, len(opts.Priority)),
+		ranks:      make(map[string]int32, len(opts.Priority)),
 		priority:   slices.Clone(opts.Priority),
 		byPath:     make(map[string]*entry),
 		idx:        newIndex(len(opts.Priority)),
@@ -136,19 +136,19 @@ func newQueue(db *bolt.DB, opts Options) *Queue {
 	}
 	for i, c := range opts.Priority {
 		if _, dup := q.ranks[c]; !dup {
-			q.ranks[c] = i
+			q.ranks[c] = int32(i)
 		}
 	}
 	return q
 }
 
 // rank is the index of path's class in the ready index.
-func (q *Queue) rank(path string) int {
+func (q *Queue) rank(path string) int32 {
 	class, _, _ := strings.Cut(path, "/")
 	if r, ok := q.ranks[class]; ok {
 		return r
 	}
-	return len(q.idx.ready) - 1
+	return int32(len(q.idx.ready) - 1)
 }
 
 // Close writes what is pending, wakes blocked Lease calls with ErrClosed

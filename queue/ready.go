@@ -10,9 +10,9 @@ import (
 type entry struct {
 	record
 	id    uint64
-	rank  int    // index of its class in Queue.ready
+	rank  int32  // index of its class in Queue.ready
+	hidx  int32  // index in the heap that holds it; -1 in none
 	lease uint64 // lease token while Active
-	hidx  int    // index in the heap that holds it; -1 in none
 	timed bool   // held by the timers heap rather than a ready heap
 }
 
@@ -23,11 +23,11 @@ func (h idHeap) Len() int           { return len(h) }
 func (h idHeap) Less(i, j int) bool { return h[i].id < h[j].id }
 func (h idHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].hidx, h[j].hidx = i, j
+	h[i].hidx, h[j].hidx = int32(i), int32(j)
 }
 func (h *idHeap) Push(x any) {
 	e := x.(*entry)
-	e.hidx = len(*h)
+	e.hidx = int32(len(*h))
 	*h = append(*h, e)
 }
 func (h *idHeap) Pop() any {
@@ -44,8 +44,8 @@ type timeHeap struct{ idHeap }
 
 func (h timeHeap) Less(i, j int) bool {
 	a, b := h.idHeap[i], h.idHeap[j]
-	if !a.NotBefore.Equal(b.NotBefore) {
-		return a.NotBefore.Before(b.NotBefore)
+	if an, bn := a.notBefore(), b.notBefore(); !an.Equal(bn) {
+		return an.Before(bn)
 	}
 	return a.id < b.id
 }
@@ -64,7 +64,7 @@ func newIndex(classes int) *index {
 
 // add places a Queued entry: in timers if it is not due at now.
 func (x *index) add(e *entry, now time.Time) {
-	if e.NotBefore.After(now) {
+	if e.notBefore().After(now) {
 		e.timed = true
 		heap.Push(&x.timers, e)
 		return
@@ -79,15 +79,15 @@ func (x *index) remove(e *entry) {
 		return
 	}
 	if e.timed {
-		heap.Remove(&x.timers, e.hidx)
+		heap.Remove(&x.timers, int(e.hidx))
 		return
 	}
-	heap.Remove(&x.ready[e.rank], e.hidx)
+	heap.Remove(&x.ready[e.rank], int(e.hidx))
 }
 
 // promote moves the timers that are due at now to their ready heaps.
 func (x *index) promote(now time.Time) {
-	for x.timers.Len() > 0 && !x.timers.idHeap[0].NotBefore.After(now) {
+	for x.timers.Len() > 0 && !x.timers.idHeap[0].notBefore().After(now) {
 		e := heap.Pop(&x.timers).(*entry)
 		e.timed = false
 		heap.Push(&x.ready[e.rank], e)
@@ -100,7 +100,7 @@ func (x *index) next() (t time.Time, ok bool) {
 	if x.timers.Len() == 0 {
 		return time.Time{}, false
 	}
-	return x.timers.idHeap[0].NotBefore, true
+	return x.timers.idHeap[0].notBefore(), true
 }
 
 // anyRank asks take for a job of any class.

@@ -17,23 +17,27 @@ type record struct {
 	State   State // Queued, Done, Failed or Gone; never Active
 	// The delivery's code and whether md5 holds the MD5 sent (format 3,
 	// Done only), beside State in what would be padding.
-	hasMD5    bool
-	verified  verifiedCode
-	Attempts  int
-	LastError string
-	NotBefore time.Time // zero: due at once
-	At        time.Time // when the record entered its state; on a Done record, when it was uploaded
+	hasMD5   bool
+	verified verifiedCode
+	Attempts int
+	At       time.Time // when the record entered its state; on a Done record, when it was uploaded
 	// ext holds what few records have (format 2: the disk spelling and
 	// the missing mark; format 3: an ETag that is not the MD5's hex;
-	// format 4: the after-upload action); nil when it would be empty, so
-	// a record without it costs one pointer, not 72 bytes.
+	// format 4: the after-upload action; and, in every format, the last
+	// error and the retry time, lastError and notBefore); nil when it
+	// would be empty, so a record without it costs one pointer, not 112
+	// bytes.
 	ext *recordExt
 	// md5 is the delivery's MD5 (with hasMD5). It is in the record, not
 	// in ext: every done record has one, and 16 bytes here cost less
-	// than an ext each (an entry is 192 bytes with it, against 176 and an
-	// 80-byte ext).
+	// than an ext each.
 	md5 [md5.Size]byte
 }
+
+// A first sync holds an entry (ready.go) per file, so its size is the
+// queue's memory: 144 bytes, an allocator class (TestEntrySize; it was
+// 192 with the last error and the retry time in the record, which only
+// a job that failed an attempt has).
 
 // recordExt is the part of a record that formats 2 to 4 add and few
 // records have. It is never changed in place (setExt, setDelivery and
@@ -46,6 +50,11 @@ type recordExt struct {
 	// The after-upload action (format 4, Done only; action.go); nil on a
 	// record without one (keep), so it costs one pointer.
 	act *actionExt
+	// Why the last attempt failed (a done record's: why its action
+	// failed or was skipped), and a queued job's retry time (zero: due
+	// at once). Stored in every format, in format 1's fields.
+	lastError string
+	notBefore time.Time
 	// Done only: when a scan first did not find the file (missing()), as
 	// time.Unix's arguments, set only with hasMissing: 12 bytes, not a
 	// 24-byte time.Time.
@@ -86,6 +95,58 @@ func (r *record) disk() string {
 		return ""
 	}
 	return r.ext.disk
+}
+
+// lastError is why the last attempt failed, or a done record's action.
+func (r *record) lastError() string {
+	if r.ext == nil {
+		return ""
+	}
+	return r.ext.lastError
+}
+
+// notBefore is a queued job's retry time; zero when due at once.
+func (r *record) notBefore() time.Time {
+	if r.ext == nil {
+		return time.Time{}
+	}
+	return r.ext.notBefore
+}
+
+// setLastError sets the last error; everything else is kept.
+func (r *record) setLastError(s string) {
+	if s == r.lastError() {
+		return
+	}
+	var x recordExt
+	if r.ext != nil {
+		x = *r.ext
+	}
+	x.lastError = s
+	r.putExt(x)
+}
+
+// setNotBefore sets the retry time (zero: due at once); everything else
+// is kept.
+func (r *record) setNotBefore(t time.Time) {
+	if t.IsZero() && r.notBefore().IsZero() {
+		return
+	}
+	var x recordExt
+	if r.ext != nil {
+		x = *r.ext
+	}
+	x.notBefore = t
+	if t.IsZero() {
+		x.notBefore = time.Time{} // a zero time of any location is the empty one
+	}
+	r.putExt(x)
+}
+
+// format2 reports whether the record has a field of format 2 (the disk
+// spelling, the missing mark).
+func (r *record) format2() bool {
+	return r.ext != nil && (r.ext.disk != "" || r.ext.hasMissing)
 }
 
 // missing is when a full scan first did not find a done record's file;
@@ -245,18 +306,18 @@ func encodeRecord(r *record) []byte {
 		format = recordFormat4
 	case d.present():
 		format = recordFormat3
-	case r.ext != nil:
+	case r.format2():
 		format = recordFormat2
 	}
-	b := make([]byte, 0, 100+len(r.Path)+len(r.LastError)+len(r.disk())+len(d.etag))
+	b := make([]byte, 0, 100+len(r.Path)+len(r.lastError())+len(r.disk())+len(d.etag))
 	b = append(b, format, byte(r.State))
 	b = binary.BigEndian.AppendUint64(b, uint64(r.Size))
 	b = appendTime(b, r.ModTime)
 	b = binary.BigEndian.AppendUint32(b, uint32(min(max(r.Attempts, 0), maxAttempts)))
-	b = appendTime(b, r.NotBefore)
+	b = appendTime(b, r.notBefore())
 	b = appendTime(b, r.At)
 	b = appendString(b, r.Path)
-	b = appendString(b, r.LastError)
+	b = appendString(b, r.lastError())
 	if format == recordFormat1 {
 		return b
 	}
@@ -341,12 +402,16 @@ func (d *decoder) record() record {
 	if r.Attempts > maxAttempts {
 		d.fail("attempts %d out of range", r.Attempts)
 	}
-	r.NotBefore = d.time()
+	notBefore := d.time()
 	r.At = d.time()
 	if r.Path = d.string(); r.Path == "" {
 		d.fail("empty path")
 	}
-	r.LastError = d.string()
+	lastError := d.string()
+	if d.err == nil {
+		r.setLastError(lastError)
+		r.setNotBefore(notBefore)
+	}
 	if f >= recordFormat2 {
 		d.format2(&r)
 	}

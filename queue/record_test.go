@@ -15,8 +15,10 @@ const recordV1 = "01030000000040000000000000006b0946911dcd650000000002fffffff188
 	"00000000006b0954a000000000115f6772616465642f636166c3a92e6d6f7603353033"
 
 func recordV1Want() record {
-	return record{Path: "_graded/café.mov", Size: 1 << 30, ModTime: t0.Add(1500 * time.Millisecond),
-		State: Done, Attempts: 2, LastError: "503", At: t0.Add(time.Hour)}
+	r := record{Path: "_graded/café.mov", Size: 1 << 30, ModTime: t0.Add(1500 * time.Millisecond),
+		State: Done, Attempts: 2, At: t0.Add(time.Hour)}
+	r.setLastError("503")
+	return r
 }
 
 // TestDecodeVersion1Record: a record written before the disk spelling and
@@ -34,7 +36,7 @@ func TestDecodeVersion1Record(t *testing.T) {
 	if want := recordV1Want(); !reflect.DeepEqual(r, want) {
 		t.Errorf("decoded\n%+v\nwant\n%+v", r, want)
 	}
-	if r.disk() != "" || !r.missing().IsZero() || r.ext != nil {
+	if r.disk() != "" || !r.missing().IsZero() || r.format2() {
 		t.Errorf("Disk %q, Missing %v; want absent", r.disk(), r.missing())
 	}
 	if got := hex.EncodeToString(encodeRecord(&r)); got != recordV1 {

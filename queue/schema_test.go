@@ -74,7 +74,7 @@ func TestOpenVersion1File(t *testing.T) {
 	if c := q.Counts(); c.Done != 1 || c.Missing != 0 {
 		t.Errorf("counts %+v", c)
 	}
-	if e := q.byPath[recordV1Want().Path]; e.ext != nil {
+	if e := q.byPath[recordV1Want().Path]; e.format2() {
 		t.Errorf("Disk %q, Missing %v; want absent", e.disk(), e.missing())
 	}
 	if err := q.Close(); err != nil {
