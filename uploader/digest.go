@@ -22,7 +22,9 @@ import (
 // time, into a small cache; a worker whose job is there sends at once.
 // With one file, or when the workers outrun it, the worker hashes its own
 // file (one extra read). Either way a file is read once for its digest: a
-// worker that finds its file being hashed waits for that result.
+// worker that finds its file being hashed waits for that result. Files
+// sent from memory (membody.go) are not hashed ahead: their worker reads
+// them once, into memory, and hashes the bytes it sends.
 //
 // A digest belongs to one version of one file: the cache key is the path,
 // its disk spelling, size and mtime, and a digest is published only when
@@ -218,8 +220,8 @@ func (u *Uploader) hashAhead(ctx context.Context) {
 // match its item, is skipped: its worker will find out why.
 func (u *Uploader) prehash(ctx context.Context, it queue.Item) {
 	k := keyOf(it)
-	if it.Size == 0 || u.sums.has(k) {
-		return
+	if it.Size == 0 || u.memSends(it.Size) || u.sums.has(k) {
+		return // a file sent from memory is hashed there (membody.go)
 	}
 	local, err := u.localPath(queue.Job{Item: it})
 	if err != nil {
@@ -248,10 +250,16 @@ func (u *Uploader) prehash(ctx context.Context, it queue.Item) {
 // hashChecked hashes f, the open file of it's version: fstat before and
 // after the read must both match it, or the digest is of no version.
 func (u *Uploader) hashChecked(ctx context.Context, f *os.File, it queue.Item) (digest, error) {
+	return checkedHash(f, it, func() (digest, error) { return hashFile(ctx, f, it.Size) })
+}
+
+// checkedHash runs hash (a read of f) between two fstats of f that must
+// both match it.
+func checkedHash(f *os.File, it queue.Item, hash func() (digest, error)) (digest, error) {
 	if fi, err := f.Stat(); err != nil || !sameVersion(fi, it) {
 		return digest{}, errVersionChanged
 	}
-	sum, err := hashFile(ctx, f, it.Size)
+	sum, err := hash()
 	if err != nil {
 		return sum, err
 	}

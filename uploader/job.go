@@ -56,7 +56,12 @@ func (u *Uploader) process(stop, work context.Context, job queue.Job) outcome {
 // meanwhile is Changed, not damaged: it was the file, not the network.
 func (u *Uploader) verified(stop, work context.Context, job queue.Job, f *os.File, prog *progress, local string) outcome {
 	if u.o.Verify == VerifyNone {
-		o, dmg := u.send(stop, work, job, f, prog, nil)
+		mem, o, ok := u.memFor(job, f, false)
+		if !ok {
+			return o
+		}
+		o, dmg := u.send(stop, work, job, f, prog, nil, mem)
+		mem.release()
 		if dmg != nil { // refused a digest it was not sent: nothing to resend
 			return fail(dmg.Error(), hintStorage)
 		}
@@ -64,11 +69,21 @@ func (u *Uploader) verified(stop, work context.Context, job queue.Job, f *os.Fil
 	}
 	var damaged []*damageError
 	for {
-		sum, o, ok := u.digestFor(stop, job, f, len(damaged) > 0)
+		// A small file is read into memory and hashed there: the digest
+		// is of the very bytes sent (membody.go). Any other is hashed
+		// ahead or now, and streamed.
+		mem, o, ok := u.memFor(job, f, true)
 		if !ok {
 			return o
 		}
-		o, dmg := u.send(stop, work, job, f, prog, &sum)
+		sum := mem.digest()
+		if mem == nil {
+			if sum, o, ok = u.digestFor(stop, job, f, len(damaged) > 0); !ok {
+				return o
+			}
+		}
+		o, dmg := u.send(stop, work, job, f, prog, &sum, mem)
+		mem.release()
 		if dmg == nil {
 			return o
 		}
@@ -88,7 +103,7 @@ func (u *Uploader) verified(stop, work context.Context, job queue.Job, f *os.Fil
 // 1+maxResigns PUTs, re-signing after each 403 from storage. A send the
 // storage received damaged ends it with that damage instead (and no
 // outcome): verified decides.
-func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, prog *progress, sum *digest) (outcome, *damageError) {
+func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, prog *progress, sum *digest, mem *memBody) (outcome, *damageError) {
 	for resigns := 0; ; resigns++ {
 		if stop.Err() != nil {
 			return release("stopping"), nil
@@ -105,7 +120,7 @@ func (u *Uploader) send(stop, work context.Context, job queue.Job, f *os.File, p
 			u.noteFailure(text)
 			return fail(text, hintInsecure), nil
 		}
-		d, err := u.put(work, job, f, su, prog, sum)
+		d, err := u.put(work, job, f, su, prog, sum, mem)
 		if err == nil {
 			return done(d), nil
 		}

@@ -2,10 +2,14 @@ package uploader
 
 import (
 	"bytes"
+	"crypto/md5"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"sync"
+
+	"github.com/odailies/odailies-uploader/queue"
 )
 
 // Small files are sent from memory. net/http treats a body it knows to be
@@ -15,21 +19,27 @@ import (
 // and a TCP segment of their own, and a read on the storage's side), then
 // copies the body through a 32 KiB buffer it allocates for each request.
 // For a thumbnail that is most of the cost of its PUT: 1,500 x 64 KiB over
-// https took 1.13 s and 0.61 s of CPU from memory against 1.59 s and
-// 0.71 s streamed (scripts/bench-sync.sh, both builds in the same rounds).
+// https took 1.19 s and 0.70 s of CPU from memory against 1.64 s and
+// 0.85 s streamed (scripts/bench-sync.sh, both builds in the same rounds).
 //
 // So a file of at most memBodyMax bytes, when no bandwidth cap paces the
-// body, is read whole into a pooled buffer just before its PUT and sent
-// from it. The digest is still the one taken before (digest.go), checked
-// by the storage as for any PUT, and the file is still checked for change
-// after the send (process). The bytes count as sent once the transport
-// reports the request written (sendState.wrote): a PUT cut before that
-// counts none, which is what the early-answer check needs.
+// body, is read whole into a pooled buffer by its worker, between two
+// fstats that must both match the job (else it changed: Changed), and its
+// Content-MD5 is taken from that buffer: the digest is of the very bytes
+// sent, and the file is read once. The hasher ahead leaves such files
+// alone (digest.go); hiding a digest that costs tens of microseconds
+// behind the network is worth less than the second open and read. After
+// the send the file is checked for change as any other (process). The
+// bytes count as sent once the transport reports the request written
+// (sendState.wrote): a PUT cut before that counts none, which is what
+// the early-answer check needs. A send the storage received damaged reads
+// the file again into a new buffer.
 //
 // A buffer goes back to the pool only when the transport can no longer
-// read it: after a 2xx whose request was written whole, in one hop. On any
-// other outcome it is left to the garbage collector, since a write may
-// still be going on a connection the transport is closing.
+// read it: every PUT of it was one request the transport reported
+// written whole. Otherwise (a redirect, a write cut or still going on a
+// connection the transport is closing) it is left to the garbage
+// collector.
 
 // memBodyMax is the largest file sent from memory: a thumbnail, not a
 // clip. Its write is not seen byte by byte by the stall watchdog, which
@@ -53,19 +63,52 @@ func memClass(size int64) int {
 	return c
 }
 
-// memBody is a small file's bytes for its PUT.
+// memBody is a small file's bytes for its PUT, and their MD5.
 type memBody struct {
 	buf   *[]byte
 	class int
 	data  []byte
+	sum   digest
+	held  bool // a PUT of it may still be read by the transport
 }
 
-// readMem reads f's size bytes into a pooled buffer; nil when the file is
-// not sent from memory (empty, larger than memBodyMax, or paced).
-func (u *Uploader) readMem(f *os.File, size int64) (*memBody, error) {
-	if size <= 0 || size > memBodyMax || u.lim != nil {
-		return nil, nil
+// memSends reports whether a file of size is sent from memory.
+func (u *Uploader) memSends(size int64) bool {
+	return size > 0 && size <= memBodyMax && u.lim == nil
+}
+
+// memFor reads job's open file f into memory (and its MD5 when hash), if
+// it is sent from memory; nil and ok when it is not. An outcome ends the
+// job instead: the file changed (fstat before and after the read must
+// match the job) or could not be read.
+func (u *Uploader) memFor(job queue.Job, f *os.File, hash bool) (*memBody, outcome, bool) {
+	if !u.memSends(job.Size) {
+		return nil, outcome{}, true
 	}
+	var m *memBody
+	sum, err := checkedHash(f, job.Item, func() (digest, error) {
+		var err error
+		if m, err = readMem(f, job.Size); err != nil {
+			return digest{}, err
+		}
+		if hash {
+			m.sum = md5.Sum(m.data)
+		}
+		return m.sum, nil
+	})
+	if err != nil {
+		m.release()
+		if errors.Is(err, errVersionChanged) {
+			return nil, changed(err.Error()), false
+		}
+		return nil, u.transient(job, fmt.Errorf("read the file: %w", err)), false
+	}
+	m.sum = sum
+	return m, outcome{}, true
+}
+
+// readMem reads f's size bytes into a pooled buffer.
+func readMem(f *os.File, size int64) (*memBody, error) {
 	c := memClass(size)
 	bp, _ := memPools[c].Get().(*[]byte)
 	if bp == nil {
@@ -74,28 +117,39 @@ func (u *Uploader) readMem(f *os.File, size int64) (*memBody, error) {
 	}
 	m := &memBody{buf: bp, class: c, data: (*bp)[:size]}
 	n, err := f.ReadAt(m.data, 0)
-	if err == io.EOF && int64(n) < size {
+	switch {
+	case int64(n) == size:
+		return m, nil // ReadAt may report EOF with the last byte
+	case err == io.EOF || err == nil:
 		err = fmt.Errorf("the file ended after %d of %d bytes", n, size)
 	}
-	if int64(n) == size {
-		err = nil // ReadAt may report EOF with the last byte
+	m.release()
+	return nil, err
+}
+
+// digest is the MD5 taken by memFor; the zero digest for nil.
+func (m *memBody) digest() digest {
+	if m == nil {
+		return digest{}
 	}
-	if err != nil {
-		m.release()
-		return nil, err
-	}
-	return m, nil
+	return m.sum
 }
 
 // reader is one body for the transport: a *bytes.Reader, which it knows
 // to be in memory.
 func (m *memBody) reader() io.ReadCloser { return io.NopCloser(bytes.NewReader(m.data)) }
 
-// release returns the buffer to its pool; m must not be used after.
+// inUse keeps the buffer out of the pool: a PUT of it may still be read.
+func (m *memBody) inUse() { m.held = true }
+
+// release returns the buffer to its pool unless a PUT may still read it;
+// m must not be used after. nil does nothing.
 func (m *memBody) release() {
 	if m == nil || m.buf == nil {
 		return
 	}
-	memPools[m.class].Put(m.buf)
+	if !m.held {
+		memPools[m.class].Put(m.buf)
+	}
 	m.buf, m.data = nil, nil
 }

@@ -2,16 +2,17 @@ package uploader
 
 import (
 	"bytes"
-	"context"
+	"crypto/md5"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/odailies/odailies-uploader/odailies"
+	"github.com/odailies/odailies-uploader/queue"
 )
 
 // bodyKinds is a transport that notes the type of every PUT's body, to
@@ -78,28 +79,51 @@ func TestSmallFilesSentFromMemory(t *testing.T) {
 	}
 }
 
-// TestFileShrankBeforeItsPUT: a small file cut short after its digest
-// was taken and before its bytes were read for the PUT is sent with
-// nothing of the short read: it is a changed file, to be queued again.
-func TestFileShrankBeforeItsPUT(t *testing.T) {
+// streamedSize is a file size that is streamed, not sent from memory,
+// for the tests of the hasher ahead and of streamed bodies.
+const streamedSize = memBodyMax + 6000
+
+// TestMemForChecksTheFile: the read into memory is of the job's version:
+// a file whose size or mtime moved since it was queued is Changed, one
+// cut short during the read is a transient error naming how short, and
+// a file sent from memory carries the MD5 of the bytes read.
+func TestMemForChecksTheFile(t *testing.T) {
 	st := newStorage(t, nil)
-	var e *env
-	var once sync.Once
-	signer := &stubSigner{sign: func(_ context.Context, rel string, _ int64) (odailies.SignedURL, error) {
-		once.Do(func() { // after the digest, before the PUT reads the file
-			if err := os.Truncate(filepath.Join(e.root, rel), 1000); err != nil {
-				t.Error(err)
-			}
-		})
-		return odailies.SignedURL{URL: st.urlFor(rel), ExpiresAt: time.Now().Add(time.Hour)}, nil
-	}}
-	e = newEnv(t, st, signer)
-	e.enqueue(e.file("_thumbnails/a.jpg", pattern(50_000)))
-	e.run(Options{Workers: 1})
-	if ev := e.next("_thumbnails/a.jpg"); ev.kind != "changed" {
-		t.Fatalf("%s %q, want changed", ev.kind, ev.reason)
+	e := newEnv(t, st, signFor(st, time.Hour))
+	u := New(e.signer, e.rec, e.options(Options{Workers: 1}))
+	data := pattern(50_000)
+	it := e.file("_thumbnails/a.jpg", data)
+	p := filepath.Join(e.root, "_thumbnails/a.jpg")
+	open := func(p string) *os.File {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		return f
 	}
-	if n := st.puts.Load(); n != 0 {
-		t.Errorf("%d PUTs of a file that changed before it was read", n)
+
+	m, _, ok := u.memFor(queue.Job{Item: it}, open(p), true)
+	if !ok || m == nil || !bytes.Equal(m.data, data) || m.digest() != md5.Sum(data) {
+		t.Fatalf("memFor: ok %v, body %v", ok, m != nil)
+	}
+	m.release()
+
+	moved := it
+	moved.ModTime = it.ModTime.Add(time.Second)
+	if _, o, ok := u.memFor(queue.Job{Item: moved}, open(p), true); ok || o.verdict != verdictChanged {
+		t.Errorf("mtime moved: ok %v, verdict %d %q; want Changed", ok, o.verdict, o.reason)
+	}
+
+	if err := os.Truncate(p, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readMem(open(p), it.Size); err == nil || !strings.Contains(err.Error(), "ended after 1000 of 50000 bytes") {
+		t.Errorf("a short file read into memory: %v", err)
+	}
+
+	big := e.file("_graded/b.mov", pattern(memBodyMax+1))
+	if m, _, ok := u.memFor(queue.Job{Item: big}, open(filepath.Join(e.root, "_graded/b.mov")), true); !ok || m != nil {
+		t.Errorf("a file over memBodyMax: ok %v, in memory %v", ok, m != nil)
 	}
 }

@@ -31,17 +31,18 @@ var errStopping = errors.New("the uploader is stopping")
 // it did not follow, an *earlyAnswerError for a 2xx that came too soon,
 // and a wrapped network error (errStalled when the watchdog cut it)
 // otherwise.
-func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odailies.SignedURL, prog *progress, sum *digest) (queue.Delivery, error) {
+func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odailies.SignedURL, prog *progress, sum *digest, mem *memBody) (queue.Delivery, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	dog := startWatchdog(u.o.StallTimeout, cancel)
 	defer dog.stop()
-	mem, err := u.readMem(f, job.Size)
-	if err != nil {
-		return queue.Delivery{}, fmt.Errorf("PUT %s: read the file: %w", job.Path, err)
-	}
 	state := &sendState{prog: prog, size: job.Size}
 	if mem != nil {
+		defer func() {
+			if !state.writtenOnce() {
+				mem.inUse() // a write of it may still be going
+			}
+		}()
 		state.wrote = func() {
 			// The transport wrote the whole body (membody.go).
 			prog.sent.Store(job.Size)
@@ -71,9 +72,6 @@ func (u *Uploader) put(ctx context.Context, job queue.Job, f *os.File, su odaili
 	defer resp.Body.Close()
 	dog.touch()
 	d, err := u.answer(ctx, resp, state, job, su.URL, sum)
-	if err == nil && mem != nil && state.writtenOnce() {
-		mem.release() // the transport is done with it
-	}
 	var early *earlyAnswerError
 	if errors.As(err, &early) {
 		// A 2xx before the whole body: the transport may still write the

@@ -195,13 +195,13 @@ func TestFileChangedAfterHashing(t *testing.T) {
 	t.Run("content, size and mtime kept", func(t *testing.T) {
 		st := newStorage(t, nil)
 		e := newEnv(t, st, signFor(st, time.Hour))
-		it := e.file("_graded/a.mov", pattern(6000))
+		it := e.file("_graded/a.mov", pattern(streamedSize))
 		u := New(e.signer, e.rec, e.options(Options{Workers: 1}))
 		u.prehash(t.Context(), it) // the hasher took its digest
 		if !u.sums.has(keyOf(it)) {
 			t.Fatal("prehash did not cache the digest")
 		}
-		fresh := pattern(6000)
+		fresh := pattern(streamedSize)
 		fresh[100] ^= 0xff
 		p := filepath.Join(e.root, "_graded/a.mov")
 		if err := os.WriteFile(p, fresh, 0o644); err != nil {
@@ -238,7 +238,7 @@ func TestFileChangedAfterHashing(t *testing.T) {
 			return true
 		})
 		e = newEnv(t, st, signFor(st, time.Hour))
-		e.enqueue(e.file("_graded/a.mov", pattern(6000)))
+		e.enqueue(e.file("_graded/a.mov", pattern(streamedSize)))
 		e.run(Options{Workers: 1})
 		if ev := e.next("_graded/a.mov"); ev.kind != "changed" {
 			t.Fatalf("%s %s, want changed", ev.kind, ev.reason)
@@ -250,7 +250,7 @@ func TestFileChangedAfterHashing(t *testing.T) {
 	t.Run("mtime moved after hashing, before the send", func(t *testing.T) {
 		st := newStorage(t, nil)
 		e := newEnv(t, st, signFor(st, time.Hour))
-		it := e.file("_graded/a.mov", pattern(6000))
+		it := e.file("_graded/a.mov", pattern(streamedSize))
 		u := New(e.signer, e.rec, e.options(Options{Workers: 1}))
 		u.prehash(t.Context(), it) // the hasher took it
 		if !u.sums.has(keyOf(it)) || u.sums.ahead.Load() != 1 {
@@ -301,7 +301,7 @@ func TestHashedAheadOnce(t *testing.T) {
 	})
 	e := newEnv(t, st, signFor(st, time.Hour))
 	for i := range 5 {
-		items = append(items, e.file("_graded/"+itoa(i)+".mov", pattern(100_000+i)))
+		items = append(items, e.file("_graded/"+itoa(i)+".mov", pattern(streamedSize+i)))
 	}
 	e.enqueue(items...)
 	u := New(e.signer, e.rec, e.options(Options{Workers: 1}))
