@@ -243,6 +243,11 @@
 // with the file); the read also warms the page cache the PUT's body
 // reader then reads from.
 //
+// A file sent from memory (at most 256 KiB, no bandwidth cap: see Memory)
+// is not hashed ahead: its worker reads it once into a buffer, between two
+// fstats that must match the job, and hashes the buffer it then sends, so
+// its digest is of the very bytes sent.
+//
 // # Redirects and plain http
 //
 // A 301, 302 or 303 answer to a PUT is not followed (net/http would send
