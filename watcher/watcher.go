@@ -55,7 +55,8 @@ const (
 // Handler receives the watcher's output, from one goroutine, in order. An
 // error from it stops Run.
 type Handler interface {
-	// Settled gets the files that became finished in one tick. Each version
+	// Settled gets the files that became finished in one tick, at most 512
+	// a call (a tick that finishes more makes several calls). Each version
 	// (path, size, mtime) is handed over once per Run while it stays
 	// present; a file that goes away and comes back is handed over again.
 	Settled(ctx context.Context, files []File) error
