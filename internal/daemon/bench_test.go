@@ -37,8 +37,8 @@ import (
 	"github.com/odailies/odailies-uploader/odailies/odailiestest"
 )
 
-func BenchmarkSync1500x64KiB(b *testing.B) { benchSync(b, 1500, 64<<10, 1500) }
-func BenchmarkSync20000x1KiB(b *testing.B) { benchSync(b, 20000, 1<<10, 500) }
+func BenchmarkSync1500x64KiB(b *testing.B)  { benchSync(b, 1500, 64<<10, 1500) }
+func BenchmarkSync20000x1KiB(b *testing.B)  { benchSync(b, 20000, 1<<10, 500) }
 func BenchmarkSync100000x1KiB(b *testing.B) { benchSync(b, 100000, 1<<10, 500) }
 
 // benchSync writes n files of size (perDir to a folder) once, then runs

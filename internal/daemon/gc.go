@@ -13,11 +13,13 @@ import (
 // of it (Go's default, GOGC=100).
 //
 // The daemon's live heap is mostly per-file state that lasts as long as
-// the process (the queue's entries and the watcher's files, some 400
-// bytes a file), and its allocation is per request, short-lived. With the
-// default, the peak RSS of a first sync is about twice that state plus
-// the binary and queue.db; DESIGN.md's budgets (40 MiB for 20,000 files,
-// 96 MiB for 100,000) leave no room for that. Measured on a first sync of
+// the process (the queue's entries and the watcher's files, some 350
+// bytes a file: 35 MB live after the first scan of 100,000 files), and
+// its allocation is per request, short-lived. With the default, the peak
+// RSS of a first sync is about twice that state plus the binary's 14 MiB
+// (queue.db's pages are dropped from its map, queue/mapped.go);
+// DESIGN.md's budgets (40 MiB for 20,000 files, 96 MiB for 100,000) leave
+// no room for that. Measured on a first sync of
 // 20,000 files (scripts/bench-sync.sh with WRAP running the binary under
 // GODEBUG=gctrace=1, GC CPU summed over the trace): 49.1 MiB peak RSS and
 // 679 ms of GC CPU in 68 cycles at 100; 42.6 MiB and 1,272 ms in 147
