@@ -250,16 +250,10 @@ func (u *Uploader) prehash(ctx context.Context, it queue.Item) {
 // hashChecked hashes f, the open file of it's version: fstat before and
 // after the read must both match it, or the digest is of no version.
 func (u *Uploader) hashChecked(ctx context.Context, f *os.File, it queue.Item) (digest, error) {
-	return checkedHash(f, it, func() (digest, error) { return hashFile(ctx, f, it.Size) })
-}
-
-// checkedHash runs hash (a read of f) between two fstats of f that must
-// both match it.
-func checkedHash(f *os.File, it queue.Item, hash func() (digest, error)) (digest, error) {
 	if fi, err := f.Stat(); err != nil || !sameVersion(fi, it) {
 		return digest{}, errVersionChanged
 	}
-	sum, err := hash()
+	sum, err := hashFile(ctx, f, it.Size)
 	if err != nil {
 		return sum, err
 	}

@@ -244,9 +244,9 @@
 // reader then reads from.
 //
 // A file sent from memory (at most 256 KiB, no bandwidth cap: see Memory)
-// is not hashed ahead: its worker reads it once into a buffer, between two
-// fstats that must match the job, and hashes the buffer it then sends, so
-// its digest is of the very bytes sent.
+// is not hashed ahead: its worker reads it once into a buffer, checks it
+// with an fstat after the read (its open checked before), and hashes the
+// buffer it then sends, so its digest is of the very bytes sent.
 //
 // # Redirects and plain http
 //

@@ -76,11 +76,11 @@ func (u *Uploader) verified(stop, work context.Context, job queue.Job, f *os.Fil
 		if !ok {
 			return o
 		}
-		sum := mem.digest()
-		if mem == nil {
-			if sum, o, ok = u.digestFor(stop, job, f, len(damaged) > 0); !ok {
-				return o
-			}
+		var sum digest
+		if mem != nil {
+			sum = mem.sum
+		} else if sum, o, ok = u.digestFor(stop, job, f, len(damaged) > 0); !ok {
+			return o
 		}
 		o, dmg := u.send(stop, work, job, f, prog, &sum, mem)
 		mem.release()

@@ -3,7 +3,6 @@ package uploader
 import (
 	"bytes"
 	"crypto/md5"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,8 +22,9 @@ import (
 // 0.85 s streamed (scripts/bench-sync.sh, both builds in the same rounds).
 //
 // So a file of at most memBodyMax bytes, when no bandwidth cap paces the
-// body, is read whole into a pooled buffer by its worker, between two
-// fstats that must both match the job (else it changed: Changed), and its
+// body, is read whole into a pooled buffer by its worker, checked by an
+// fstat after the read against the job (open checked it before; else it
+// changed: Changed), and its
 // Content-MD5 is taken from that buffer: the digest is of the very bytes
 // sent, and the file is read once. The hasher ahead leaves such files
 // alone (digest.go); hiding a digest that costs tens of microseconds
@@ -51,9 +51,9 @@ const memBodyMax = 256 << 10
 // it to memBodyMax, so a 1 KiB file does not take a 256 KiB buffer.
 const memMin = 4 << 10
 
-var memPools [memClasses]sync.Pool
-
 const memClasses = 7 // 4 KiB .. 256 KiB
+
+var memPools [memClasses]sync.Pool
 
 func memClass(size int64) int {
 	c := 0
@@ -79,31 +79,23 @@ func (u *Uploader) memSends(size int64) bool {
 
 // memFor reads job's open file f into memory (and its MD5 when hash), if
 // it is sent from memory; nil and ok when it is not. An outcome ends the
-// job instead: the file changed (fstat before and after the read must
-// match the job) or could not be read.
+// job instead: the file changed (an fstat after the read must match the
+// job, as open's before it did) or could not be read.
 func (u *Uploader) memFor(job queue.Job, f *os.File, hash bool) (*memBody, outcome, bool) {
 	if !u.memSends(job.Size) {
 		return nil, outcome{}, true
 	}
-	var m *memBody
-	sum, err := checkedHash(f, job.Item, func() (digest, error) {
-		var err error
-		if m, err = readMem(f, job.Size); err != nil {
-			return digest{}, err
-		}
-		if hash {
-			m.sum = md5.Sum(m.data)
-		}
-		return m.sum, nil
-	})
+	m, err := readMem(f, job.Size)
 	if err != nil {
-		m.release()
-		if errors.Is(err, errVersionChanged) {
-			return nil, changed(err.Error()), false
-		}
 		return nil, u.transient(job, fmt.Errorf("read the file: %w", err)), false
 	}
-	m.sum = sum
+	if fi, err := f.Stat(); err != nil || !sameVersion(fi, job.Item) {
+		m.release()
+		return nil, changed(errVersionChanged.Error()), false
+	}
+	if hash {
+		m.sum = md5.Sum(m.data)
+	}
 	return m, outcome{}, true
 }
 
@@ -125,14 +117,6 @@ func readMem(f *os.File, size int64) (*memBody, error) {
 	}
 	m.release()
 	return nil, err
-}
-
-// digest is the MD5 taken by memFor; the zero digest for nil.
-func (m *memBody) digest() digest {
-	if m == nil {
-		return digest{}
-	}
-	return m.sum
 }
 
 // reader is one body for the transport: a *bytes.Reader, which it knows

@@ -104,7 +104,7 @@ func TestMemForChecksTheFile(t *testing.T) {
 	}
 
 	m, _, ok := u.memFor(queue.Job{Item: it}, open(p), true)
-	if !ok || m == nil || !bytes.Equal(m.data, data) || m.digest() != md5.Sum(data) {
+	if !ok || m == nil || !bytes.Equal(m.data, data) || m.sum != md5.Sum(data) {
 		t.Fatalf("memFor: ok %v, body %v", ok, m != nil)
 	}
 	m.release()
