@@ -18,33 +18,25 @@ type enqueuer struct {
 
 var _ watcher.Handler = (*enqueuer)(nil)
 
-// enqueueChunk is how many settled files go into the queue per Enqueue.
-// A first scan hands over the whole tree at once; one Enqueue of 20,000
-// files builds every record, and bbolt every page, in one transaction
-// (26 MB live at its peak, a 45 MB heap), and no upload starts before it
-// commits. In chunks the peak is a chunk's, and uploads start after the
-// first. A failed chunk fails the call: the watcher hands the files again,
-// and an Enqueue of a version already queued changes nothing.
-const enqueueChunk = 512
-
+// Settled queues one call's files in one Enqueue (one transaction). The
+// watcher hands them over at most 512 at a time (watcher.Handler), so a
+// first scan of a whole tree is queued chunk by chunk, and uploads start
+// after the first: one Enqueue of 20,000 files built every record, and
+// bbolt every page, in one transaction (26 MB live at its peak). A failed
+// call fails the tick: the watcher hands the files again, and an Enqueue
+// of a version already queued changes nothing.
 func (e *enqueuer) Settled(ctx context.Context, files []watcher.File) error {
-	added := 0
-	for len(files) > 0 {
-		n := min(len(files), enqueueChunk)
-		items := make([]queue.Item, 0, n)
-		for _, f := range files[:n] {
-			it := queue.Item{Path: f.Path, Size: f.Size, ModTime: f.ModTime}
-			if f.Disk != f.Path {
-				it.Disk = f.Disk // the name to open, where it is not the NFC one
-			}
-			items = append(items, it)
+	items := make([]queue.Item, 0, len(files))
+	for _, f := range files {
+		it := queue.Item{Path: f.Path, Size: f.Size, ModTime: f.ModTime}
+		if f.Disk != f.Path {
+			it.Disk = f.Disk // the name to open, where it is not the NFC one
 		}
-		k, err := e.q.Enqueue(items)
-		added += k
-		if err != nil {
-			return fmt.Errorf("enqueue %d settled files: %w", len(files), err)
-		}
-		files = files[n:]
+		items = append(items, it)
+	}
+	added, err := e.q.Enqueue(items)
+	if err != nil {
+		return fmt.Errorf("enqueue %d settled files: %w", len(files), err)
 	}
 	if added > 0 {
 		e.log.Debug("queued settled files", "files", added)

@@ -11,8 +11,9 @@ import (
 	"github.com/odailies/odailies-uploader/watcher"
 )
 
-// A first scan's batch goes in by chunks: every file is queued once, the
-// last chunk short, and handing the same batch again adds nothing.
+// A batch larger than the watcher's chunk (a caller that does not chunk)
+// still goes in whole: every file is queued once, and handing the same
+// batch again adds nothing.
 func TestEnqueuerQueuesABatchLargerThanAChunk(t *testing.T) {
 	q, err := queue.Open(filepath.Join(t.TempDir(), "queue.db"), queue.Options{})
 	if err != nil {
@@ -20,7 +21,7 @@ func TestEnqueuerQueuesABatchLargerThanAChunk(t *testing.T) {
 	}
 	defer q.Close()
 	e := &enqueuer{q: q, log: slog.New(slog.DiscardHandler)}
-	n := 2*enqueueChunk + 7
+	n := 2*512 + 7 // the watcher's chunk is 512
 	files := make([]watcher.File, n)
 	mtime := time.Now().Add(-time.Hour)
 	for i := range files {
