@@ -174,34 +174,29 @@ func benchMain(args []string) error {
 	fmt.Printf("# benchsync: %s, versitygw %s, %d workers, best of %d; %s\n",
 		b.scheme, b.endpoint, workers, b.count, loadAvg())
 
-	if want["tiny"] {
-		// One file: what every run pays whatever its size (start, open,
-		// scan, the end), to read beside the small set.
-		t, err := b.makeTree("tiny", 1, 64<<10, 1)
-		if err != nil {
-			return err
-		}
-		if err := b.compare(t, "tiny: 1 x 64 KiB", 0, 0, false); err != nil {
-			return err
-		}
-		os.RemoveAll(t.root)
+	// The sets every contender runs, in the same rounds. tiny (one file)
+	// is what every run pays whatever its size (start, open, scan, the
+	// end), to read beside small; it has no budget.
+	sets := []struct {
+		name, title        string
+		n                  int
+		size               int64
+		wallBudget, cpuMax float64 // 0: none
+		beatRclone         bool
+	}{
+		{"tiny", "tiny: 1 x 64 KiB", 1, 64 << 10, 0, 0, false},
+		{"small", "small: 1,500 x 64 KiB", 1500, 64 << 10, 1.05, 1.5, true},
+		{"large", "large: 3 x 256 MiB", 3, 256 << 20, 1.03, 0, false},
 	}
-	if want["small"] {
-		t, err := b.makeTree("small", 1500, 64<<10, 1)
+	for _, set := range sets {
+		if !want[set.name] {
+			continue
+		}
+		t, err := b.makeTree(set.name, set.n, set.size, 1)
 		if err != nil {
 			return err
 		}
-		if err := b.compare(t, "small: 1,500 x 64 KiB", 1.05, 1.5, true); err != nil {
-			return err
-		}
-		os.RemoveAll(t.root)
-	}
-	if want["large"] {
-		t, err := b.makeTree("large", 3, 256<<20, 1)
-		if err != nil {
-			return err
-		}
-		if err := b.compare(t, "large: 3 x 256 MiB", 1.03, 0, false); err != nil {
+		if err := b.compare(t, set.title, set.wallBudget, set.cpuMax, set.beatRclone); err != nil {
 			return err
 		}
 		os.RemoveAll(t.root)
