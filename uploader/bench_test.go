@@ -15,7 +15,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -253,34 +252,7 @@ func (d *doneCounter) Retry(j queue.Job, at time.Time, reason string) error {
 }
 
 func uploaderRun(b *testing.B, s3 *s3test.Server, set benchSet, prefix string) {
-	q, err := queue.Open(filepath.Join(b.TempDir(), "queue.db"), queue.Options{Priority: benchPriority})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer q.Close()
-	jobs := &doneCounter{Jobs: q, all: make(chan struct{})}
-	jobs.left.Store(int64(len(set.items)))
-	u := New(localSigner{s3, prefix}, jobs, Options{Root: set.dir, Workers: benchWorkers,
-		FirstClass: benchPriority[0], Logger: slog.New(slog.DiscardHandler)})
-	ctx, cancel := context.WithCancel(context.Background())
-	errc := make(chan error, 1)
-	go func() { errc <- u.Run(ctx) }()
-	if _, err := q.Enqueue(set.items); err != nil {
-		b.Fatal(err)
-	}
-	select {
-	case <-jobs.all:
-	case err := <-errc:
-		b.Fatalf("Run ended early: %v", err)
-	}
-	cancel()
-	if err := <-errc; err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("time in Done: %s", time.Duration(jobs.spent.Load()))
-	if r := jobs.bad.Load(); r != nil {
-		b.Errorf("an upload was retried: %s", *r)
-	}
+	uploaderVia(b, localSigner{s3, prefix}, nil, set)
 }
 
 // rcloneCopy runs Debian's rclone with an S3 remote from the environment.

@@ -116,8 +116,8 @@ func signThenPutLoop(b *testing.B, s Signer, hc *http.Client, set benchSet) {
 	}
 }
 
-// uploaderVia runs the uploader with signer s and PUT client hc until
-// every file is Done.
+// uploaderVia runs the uploader with signer s and PUT client hc (nil: its
+// own) until every file is Done.
 func uploaderVia(b *testing.B, s Signer, hc *http.Client, set benchSet) {
 	q, err := queue.Open(filepath.Join(b.TempDir(), "queue.db"), queue.Options{Priority: benchPriority})
 	if err != nil {
@@ -144,6 +144,7 @@ func uploaderVia(b *testing.B, s Signer, hc *http.Client, set benchSet) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(u.ahead.used.Load()), "signed-ahead")
+	b.Logf("time in Done: %s", time.Duration(jobs.spent.Load()))
 	if r := jobs.bad.Load(); r != nil {
 		b.Errorf("an upload was retried: %s", *r)
 	}
