@@ -157,12 +157,24 @@ func bareMD5Loop(b *testing.B, s3 *s3test.Server, set benchSet, prefix string) {
 func bareLoopWith(b *testing.B, s3 *s3test.Server, set benchSet, prefix string, withMD5 bool) {
 	hc := &http.Client{Transport: NewTransport(benchWorkers)}
 	defer hc.CloseIdleConnections()
+	eachFile(b, set, func(it queue.Item) error {
+		u, err := s3.Presign(prefix+"/"+it.Path, 15*time.Minute)
+		if err != nil {
+			return err
+		}
+		return putFile(hc, u, filepath.Join(set.dir, it.Path), it.Size, withMD5)
+	})
+}
+
+// eachFile runs put for every file of set on benchWorkers goroutines, as
+// the bare loops do, and fails the benchmark on the first error.
+func eachFile(b *testing.B, set benchSet, put func(queue.Item) error) {
 	todo := make(chan queue.Item)
 	var g errgroup.Group
 	for range benchWorkers {
 		g.Go(func() error {
 			for it := range todo {
-				if err := barePut(hc, s3, filepath.Join(set.dir, it.Path), prefix+"/"+it.Path, it.Size, withMD5); err != nil {
+				if err := put(it); err != nil {
 					return err
 				}
 			}
@@ -178,17 +190,15 @@ func bareLoopWith(b *testing.B, s3 *s3test.Server, set benchSet, prefix string, 
 	}
 }
 
-func barePut(hc *http.Client, s3 *s3test.Server, local, key string, size int64, withMD5 bool) error {
-	u, err := s3.Presign(key, 15*time.Minute)
-	if err != nil {
-		return err
-	}
+// putFile PUTs the file at local to a signed URL; withMD5 reads it once
+// first for its Content-MD5.
+func putFile(hc *http.Client, signed, local string, size int64, withMD5 bool) error {
 	f, err := os.Open(local)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	req, err := http.NewRequest(http.MethodPut, u, f)
+	req, err := http.NewRequest(http.MethodPut, signed, f)
 	if err != nil {
 		return err
 	}
@@ -210,7 +220,7 @@ func barePut(hc *http.Client, s3 *s3test.Server, local, key string, size int64, 
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("PUT %s: %s", key, resp.Status)
+		return fmt.Errorf("PUT %s: %s", local, resp.Status)
 	}
 	return nil
 }

@@ -2,18 +2,13 @@ package uploader
 
 import (
 	"context"
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/odailies/odailies-uploader/internal/s3test"
 	"github.com/odailies/odailies-uploader/odailies"
@@ -91,29 +86,13 @@ func (c refusalCounter) RoundTrip(r *http.Request) (*http.Response, error) {
 // signThenPutLoop is the bare loop with a real sign request: 4
 // goroutines, each signing its file and then PUTting it.
 func signThenPutLoop(b *testing.B, s Signer, hc *http.Client, set benchSet) {
-	todo := make(chan queue.Item)
-	var g errgroup.Group
-	for range benchWorkers {
-		g.Go(func() error {
-			for it := range todo {
-				su, err := s.SignUpload(context.Background(), it.Path)
-				if err != nil {
-					return err
-				}
-				if err := putURL(hc, su.URL, filepath.Join(set.dir, it.Path), it.Size); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	}
-	for _, it := range set.items {
-		todo <- it
-	}
-	close(todo)
-	if err := g.Wait(); err != nil {
-		b.Fatal(err)
-	}
+	eachFile(b, set, func(it queue.Item) error {
+		su, err := s.SignUpload(context.Background(), it.Path)
+		if err != nil {
+			return err
+		}
+		return putFile(hc, su.URL, filepath.Join(set.dir, it.Path), it.Size, false)
+	})
 }
 
 // uploaderVia runs the uploader with signer s and PUT client hc (nil: its
@@ -148,28 +127,4 @@ func uploaderVia(b *testing.B, s Signer, hc *http.Client, set benchSet) {
 	if r := jobs.bad.Load(); r != nil {
 		b.Errorf("an upload was retried: %s", *r)
 	}
-}
-
-// putURL PUTs the file at local to a signed URL.
-func putURL(hc *http.Client, signed, local string, size int64) error {
-	f, err := os.Open(local)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	req, err := http.NewRequest(http.MethodPut, signed, f)
-	if err != nil {
-		return err
-	}
-	req.ContentLength = size
-	resp, err := hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("PUT %s: %s", local, resp.Status)
-	}
-	return nil
 }
