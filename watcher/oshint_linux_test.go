@@ -54,7 +54,7 @@ func TestRootDeniedForReal(t *testing.T) {
 // as the unprivileged user nobody, and fails with their output if they do.
 func asNobody(t *testing.T, pattern string) {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "watcher-as-nobody")
+	dir, err := os.MkdirTemp("", "watcher-as-nobody") // t.TempDir's parent is root's alone
 	if err != nil {
 		t.Fatal(err)
 	}
