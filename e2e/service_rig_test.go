@@ -125,6 +125,24 @@ func (s *serviceRig) layOut() {
 	}
 	chown(t, s.config, 0, s.gid)
 	chmod(t, s.config, 0o640)
+	if s.s3.CABundle != "" {
+		// The service starts with the unit's environment only (setpriv
+		// --reset-env), so the test CA is given to it as a unit's
+		// Environment=SSL_CERT_FILE= would. The bundle sits under
+		// t.TempDir, which only root may enter, and Go skips an
+		// SSL_CERT_FILE it cannot read: the service reads a copy,
+		// world-readable as /etc/ssl/certs is.
+		data, err := os.ReadFile(s.s3.CABundle)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bundle := filepath.Join(s.dir, "ca-bundle.pem")
+		if err := os.WriteFile(bundle, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s.s3.CABundle = bundle
+		s.as = append(s.as, "SSL_CERT_FILE="+bundle) // after setpriv's /usr/bin/env
+	}
 }
 
 // serviceDir creates dir as the package does state.dir and the log folder.

@@ -122,9 +122,10 @@ func burst(content []byte, i, n int) []byte {
 
 // TestServiceUserAdmin: retry, status, report and sync run as root (and retry as
 // other users) beside the daemon running as the service user, and with it
-// stopped.
+// stopped; the storage is https, and the files small enough to be sent
+// from memory.
 func TestServiceUserAdmin(t *testing.T) {
-	s := newServiceRig(t, rigOptions{})
+	s := newServiceRig(t, rigOptions{tls: true}) // storage over https, as signed URLs are
 	const good, refused = "_graded/good.mov", "_graded/refused.mov"
 	files := tree{good: randomBytes(t, 5000), refused: randomBytes(t, 6000)}
 	files.write(t, s.root)
