@@ -27,6 +27,34 @@ func (q *Queue) Counts() Counts {
 	return q.counts
 }
 
+// NotifyIdle makes the queue send on c, without blocking, each time a
+// change leaves nothing Queued or Active where there was some: the last
+// job's outcome, or its record forgotten. A send that would block is
+// dropped, as with signal.Notify, so c should have room for one. A later
+// call replaces c; nil stops the sends. Sync waits on it, to end once its
+// work is done rather than at its next look.
+func (q *Queue) NotifyIdle(c chan<- struct{}) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.idle = c
+}
+
+// maybeIdle tells NotifyIdle's channel when a whole change (never the
+// first half of one: account's removal before its addition) took the
+// queue from work Queued or Active to none. q.mu held.
+func (q *Queue) maybeIdle() {
+	busy := q.counts.Queued+q.counts.Active > 0
+	was := q.busy
+	q.busy = busy
+	if busy || !was || q.idle == nil {
+		return
+	}
+	select {
+	case q.idle <- struct{}{}:
+	default:
+	}
+}
+
 // Failure is a failed job as the status shows it.
 type Failure struct {
 	Path, Error string

@@ -88,6 +88,7 @@ func (q *Queue) forget(e *entry) {
 	q.idx.remove(e)
 	q.account(e, -1)
 	delete(q.byPath, e.Path)
+	q.maybeIdle()
 }
 
 // setState moves an entry to state s, keeping counts and the failed set.
@@ -130,5 +131,8 @@ func (q *Queue) account(e *entry, sign int) {
 		} else {
 			delete(q.failed, e)
 		}
+	}
+	if sign > 0 {
+		q.maybeIdle() // the second half of a change, or an insert
 	}
 }

@@ -69,9 +69,11 @@ type Queue struct {
 	counts    Counts
 	lastID    uint64 // highest job ID handed out
 	lastLease uint64
-	wake      chan struct{} // closed and replaced when jobs may have become due
-	pending   []*op         // writes in the order they were applied in memory
-	werr      error         // why the last write failed; nil once one succeeds (writefail.go)
+	wake      chan struct{}   // closed and replaced when jobs may have become due
+	idle      chan<- struct{} // NotifyIdle's channel, or nil
+	busy      bool            // counts.Queued+counts.Active > 0 after the last change (maybeIdle)
+	pending   []*op           // writes in the order they were applied in memory
+	werr      error           // why the last write failed; nil once one succeeds (writefail.go)
 	closed    bool
 	warnings  []string // what Open found (Warnings)
 

@@ -299,5 +299,6 @@ func currentUser() string {
 }
 
 // waitTick is how often Sync looks at the parts' state: three cheap reads
-// under their locks, so often enough that sync exits soon after its work.
+// under their locks. It also looks each time a queue tells it nothing is
+// left to upload (Queue.NotifyIdle), so the usual end is seen at once.
 const waitTick = 20 * time.Millisecond

@@ -466,11 +466,17 @@ func (d *Daemon) syncShows(ctx context.Context, o SyncOptions) error {
 		}
 		tick := time.NewTicker(waitTick)
 		defer tick.Stop()
+		idle := make(chan struct{}, 1) // any show's queue
+		for _, c := range d.shows {
+			c.queue.NotifyIdle(idle)
+			defer c.queue.NotifyIdle(nil)
+		}
 		for left > 0 {
 			select {
 			case <-ctx.Done():
 				return nil
 			case <-tick.C:
+			case <-idle:
 			}
 			for i, c := range d.shows {
 				if ended[i] {

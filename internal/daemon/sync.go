@@ -109,11 +109,15 @@ func (w *syncWait) wait(ctx context.Context) error {
 	w.progress = w.now()
 	tick := time.NewTicker(waitTick)
 	defer tick.Stop()
+	idle := make(chan struct{}, 1)
+	w.d.queue.NotifyIdle(idle)
+	defer w.d.queue.NotifyIdle(nil)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-tick.C:
+		case <-idle: // the last upload's outcome: look now, not at the next tick
 		}
 		done, err := w.check(w.d.up.Snapshot(), w.d.watcher.Status(), w.d.queue.Counts())
 		if done || err != nil {
