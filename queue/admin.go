@@ -46,12 +46,15 @@ func (q *Queue) maybeIdle() {
 	busy := q.counts.Queued+q.counts.Active > 0
 	was := q.busy
 	q.busy = busy
-	if busy || !was || q.idle == nil {
+	if busy || !was {
 		return
 	}
-	select {
-	case q.idle <- struct{}{}:
-	default:
+	signal(q.hurry) // the last outcome: commit it without OutcomeGap (writer.go)
+	if q.idle != nil {
+		select {
+		case q.idle <- struct{}{}:
+		default:
+		}
 	}
 }
 

@@ -141,7 +141,9 @@
 // is in memory (Write failures). Changes are group-committed: a single writer goroutine
 // applies everything pending in one transaction, so concurrent workers
 // share an fsync rather than each paying one, and Enqueue takes a whole
-// batch of items in one transaction.
+// batch of items in one transaction. Commits start at least 5 ms apart,
+// and upload outcomes may wait longer (Options.OutcomeGap); writer.go has
+// the rule.
 //
 // A lease is never written. On disk an Active job is still Queued, so after
 // a crash it is queued again with its attempts unchanged, exactly as if the
@@ -258,6 +260,12 @@
 //   - bbolt holds an exclusive flock for as long as the queue is open. A
 //     second process fails in Open after Options.Timeout with ErrLocked;
 //     tools such as "retry" must ask the running daemon instead.
+//   - With Options.OutcomeGap, outcomes wait up to that long for a commit
+//     while other work is going (writer.go): a crash then sends again the
+//     uploads that finished in that window, about lazyBatch (32) at most; a
+//     shutdown sends nothing again, since Close commits what is pending.
+//     A caller that waits for each outcome in turn waits that long each
+//     time: the option is for callers that do not (the uploader).
 //   - Lease tokens are counted per Queue value; a Job from an earlier Open
 //     of the same file must not be passed to a later one.
 //   - Memory grows with the number of records (a few hundred bytes each);

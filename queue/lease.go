@@ -182,7 +182,7 @@ func (q *Queue) finish(j Job, fn func(e *entry, now time.Time) []mutation) error
 		return err
 	}
 	e.lease = 0
-	o := q.submit(fn(e, q.now()))
+	o := q.submitOutcome(fn(e, q.now()))
 	q.mu.Unlock()
 	return o.wait()
 }

@@ -27,6 +27,13 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives the queue's log; nil discards.
 	Logger *slog.Logger
+	// OutcomeGap is how long an upload's outcome (Done, Retry, Fail, Gone,
+	// Changed) may wait to share a commit with later ones while other jobs
+	// are queued or active; 0 means no longer than any change (gatherGap,
+	// 5 ms). For a caller that hands outcomes to the queue without waiting
+	// for them, as the uploader does: a caller that waits for each one in
+	// turn would wait this long each time. writer.go has the rule.
+	OutcomeGap time.Duration
 
 	// after starts a timer; tests replace it to fire retry times by hand.
 	// Nil means time.NewTimer.
@@ -81,6 +88,9 @@ type Queue struct {
 	writeHook  func() error
 
 	kick       chan struct{} // tells the writer there is pending work
+	hurry      chan struct{} // tells a gathering writer the gap may have shortened (commitGap)
+	urgent     int           // ops in pending that are not outcomes (q.mu)
+	outcomeGap time.Duration // Options.OutcomeGap
 	stop       chan struct{} // closed by Close: writer flushes and exits
 	done       chan struct{} // closed by Close: wakes blocked Lease calls
 	writerDone chan struct{}
@@ -123,7 +133,7 @@ func newTimer(d time.Duration) (<-chan time.Time, func() bool) {
 func newQueue(db *bolt.DB, opts Options) *Queue {
 	q := &Queue{
 		db: db, log: opts.Logger, now: opts.Now, keepMissing: opts.KeepMissing, after: opts.after, blocked: opts.blocked,
-		afterWrite: opts.afterWrite, writeHook: opts.writeHook,
+		afterWrite: opts.afterWrite, writeHook: opts.writeHook, outcomeGap: opts.OutcomeGap,
 		ranks:      make(map[string]int32, len(opts.Priority)),
 		priority:   slices.Clone(opts.Priority),
 		byPath:     make(map[string]*entry),
@@ -132,6 +142,7 @@ func newQueue(db *bolt.DB, opts Options) *Queue {
 		acting:     make(map[*entry]struct{}),
 		wake:       make(chan struct{}),
 		kick:       make(chan struct{}, 1),
+		hurry:      make(chan struct{}, 1),
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),

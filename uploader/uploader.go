@@ -134,6 +134,8 @@ func (u *Uploader) worker(stop, work context.Context, isLane bool, rec *outcomeW
 }
 
 // maxUnrecorded bounds outcomes handed to the queue but not yet durable.
+// The queue commits outcomes once half this many are pending (its
+// lazyBatch), so workers do not wait for a slot while outcomes gather.
 const maxUnrecorded = 64
 
 // outcomeWriter writes outcomes to the queue without holding up the worker:
