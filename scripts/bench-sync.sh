@@ -3,7 +3,8 @@
 # whole process. Builds the binary, makes a test CA and a certificate for
 # 127.0.0.1, and runs scripts/benchsync: one versitygw over https, the
 # binary's `sync` from start to exit against a bare sign+PUT loop (with and
-# without Content-MD5), rclone copy and a curl loop on 1,500 x 64 KiB and
+# without Content-MD5: sync against bare-md5, and sync-none, the daemon with
+# upload.verify = "none", against bare), rclone copy and a curl loop on 1,500 x 64 KiB and
 # 3 x 256 MiB, then the peak RSS of a 4 GiB file and of 20k and 100k first
 # syncs, and a restart over the finished 20k tree.
 #
@@ -74,4 +75,4 @@ export SSL_CERT_FILE
 "$work/benchsync" -bin "$work/odailies-uploader" -versitygw "$vgw" -dir "$work" \
 	-scheme "$scheme" -cert "$work/server.pem" -key "$work/server.key" -ca "$work/ca.pem" \
 	-count "$count" -parts "$parts" -wrap "${WRAP:-}" \
-	-base "${BASE:-}" -contenders "${CONTENDERS:-bare,bare-md5,local-sign,sync,rclone,curl}"
+	-base "${BASE:-}" -contenders "${CONTENDERS:-bare,bare-md5,local-sign,sync,sync-none,rclone,curl}"

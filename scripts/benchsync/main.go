@@ -130,7 +130,7 @@ func benchMain(args []string) error {
 	fs.StringVar(&b.key, "key", "", "its key (https)")
 	fs.StringVar(&b.ca, "ca", "", "the test CA, for rclone's --ca-cert and curl (https)")
 	fs.IntVar(&b.count, "count", 3, "runs per contender; the best is kept")
-	fs.StringVar(&b.who, "contenders", "bare,bare-md5,local-sign,sync,rclone,curl", "who runs in the small and large sets (bare is always run)")
+	fs.StringVar(&b.who, "contenders", "bare,bare-md5,local-sign,sync,sync-none,rclone,curl", "who runs in the small and large sets (bare is always run)")
 	fs.StringVar(&b.wrap, "wrap", "", "a command prefix for the daemon's sync, for profiling (e.g. 'perf record -g -o /tmp/sync.perf --'); its figures then include the wrapper")
 	parts := fs.String("parts", "small,large,rss4g,rss20k,restart,rss100k", "what to measure, comma-separated")
 	if err := fs.Parse(args); err != nil {
@@ -514,6 +514,7 @@ func (b *bench) contenders() []contender {
 		{"bare-md5", func(t *tree, p string) (usage, error) { return b.bare(t, p, true) }},
 		{"local-sign", func(t *tree, p string) (usage, error) { return b.bareWith(t, p, false, false) }},
 		{"sync", b.syncOnce},
+		{"sync-none", b.syncNone},
 		{"sync-base", b.syncBase},
 		{"rclone", b.rclone},
 		{"curl", b.curl},
@@ -550,10 +551,7 @@ func (b *bench) compare(t *tree, title string, wallBudget, cpuBudget float64, be
 			}
 		}
 	}
-	bare, md5 := best["bare"], best["bare-md5"]
-	if md5 == nil {
-		md5 = bare
-	}
+	bare := best["bare"]
 	fmt.Printf("%s, %s, %d workers, best of %d (%s)\n", title, b.scheme, workers, b.count, loadAvg())
 	fmt.Printf("  %-9s %8s %8s %7s %7s %9s\n", "", "wall", "cpu", "wall/b", "cpu/b", "peak RSS")
 	for _, c := range cs {
@@ -564,20 +562,25 @@ func (b *bench) compare(t *tree, title string, wallBudget, cpuBudget float64, be
 		fmt.Printf("  %-9s %7.3fs %7.3fs %6.2fx %6.2fx %7.1fMiB\n", c.name, u.wall.Seconds(), u.cpu.Seconds(),
 			ratio(u.wall, bare.wall), ratio(u.cpu, bare.cpu), mib(u.rssKiB))
 	}
-	s := best["sync"]
-	if s == nil || wallBudget == 0 {
-		return nil
+	// The daemon against the bare loop doing the same work: sync (MD5 on,
+	// the default) against bare-md5, and sync-none (upload.verify =
+	// "none") against bare.
+	for _, pair := range [][2]string{{"sync", "bare-md5"}, {"sync-none", "bare"}} {
+		s, ref := best[pair[0]], best[pair[1]]
+		if s == nil || ref == nil || wallBudget == 0 {
+			continue
+		}
+		line := fmt.Sprintf("  budget: %s against %s: wall %.2fx (<= %.2fx: %s)", pair[0], pair[1],
+			ratio(s.wall, ref.wall), wallBudget, okOver(ratio(s.wall, ref.wall) <= wallBudget))
+		if cpuBudget > 0 {
+			line += fmt.Sprintf(", cpu %.2fx (<= %.1fx: %s)", ratio(s.cpu, ref.cpu), cpuBudget,
+				okOver(ratio(s.cpu, ref.cpu) <= cpuBudget))
+		}
+		if beatRclone && best["rclone"] != nil {
+			line += "; faster than rclone: " + okOver(s.wall < best["rclone"].wall)
+		}
+		fmt.Println(line)
 	}
-	line := fmt.Sprintf("  budget: sync wall <= %.2fx bare: %s (%.2fx; %.2fx bare-md5)", wallBudget,
-		okOver(ratio(s.wall, bare.wall) <= wallBudget), ratio(s.wall, bare.wall), ratio(s.wall, md5.wall))
-	if cpuBudget > 0 {
-		line += fmt.Sprintf("; cpu <= %.1fx bare: %s (%.2fx; %.2fx bare-md5)", cpuBudget,
-			okOver(ratio(s.cpu, bare.cpu) <= cpuBudget), ratio(s.cpu, bare.cpu), ratio(s.cpu, md5.cpu))
-	}
-	if beatRclone && best["rclone"] != nil {
-		line += "; faster than rclone: " + okOver(s.wall < best["rclone"].wall)
-	}
-	fmt.Println(line)
 	return nil
 }
 
@@ -618,6 +621,11 @@ func (b *bench) bareWith(t *tree, prefix string, withMD5, viaAPI bool) (usage, e
 
 // config writes a daemon config for root with a fresh state dir.
 func (b *bench) config(name, root string) (cfgPath, state string, err error) {
+	return b.configWith(name, root, "")
+}
+
+// configWith is config with more lines in its [upload] table.
+func (b *bench) configWith(name, root, upload string) (cfgPath, state string, err error) {
 	d, err := os.MkdirTemp(b.dir, name+"-")
 	if err != nil {
 		return "", "", err
@@ -631,11 +639,11 @@ token = %q
 root = %q
 [upload]
 workers = %d
-[state]
+%s[state]
 dir = %q
 [log]
 file = %q
-`, b.api.URL(), project, token, root, workers, state, filepath.Join(d, "uploader.log"))
+`, b.api.URL(), project, token, root, workers, upload, state, filepath.Join(d, "uploader.log"))
 	cfgPath = filepath.Join(d, "config.toml")
 	return cfgPath, state, os.WriteFile(cfgPath, []byte(body), 0o600)
 }
@@ -651,6 +659,16 @@ func (b *bench) syncWith(bin, cfg string) *exec.Cmd {
 
 func (b *bench) syncOnce(t *tree, _ string) (usage, error) {
 	cfg, _, err := b.config("sync", t.root)
+	if err != nil {
+		return usage{}, err
+	}
+	return run(b.syncCmd(cfg))
+}
+
+// syncNone is sync with upload.verify = "none": no Content-MD5, the
+// daemon's own cost against the bare loop without MD5.
+func (b *bench) syncNone(t *tree, _ string) (usage, error) {
+	cfg, _, err := b.configWith("sync-none", t.root, "verify = \"none\"\n")
 	if err != nil {
 		return usage{}, err
 	}
