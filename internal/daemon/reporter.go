@@ -38,21 +38,25 @@ func newReporter(d *Daemon, path string) *reporter {
 const lookEvery = 100 * time.Millisecond
 
 // milestone is what makes Run write the status before the next interval:
-// a full scan finished, or the work drained or started. Someone waiting
-// for a restarted daemon to settle (`status` showing the scan finished and
-// nothing queued or active) sees it within lookEvery, not up to
-// status.Interval later.
+// a full scan finished, the work drained or started, or the last file the
+// watcher had pending settled or a first one came. Someone waiting for a
+// restarted daemon to settle (`status` showing the scan finished and
+// nothing pending, queued or active) sees it within lookEvery, not up to
+// status.Interval later: a scan often finishes with files still pending,
+// the settle check coming just after it.
 type milestone struct {
-	scans int
-	idle  bool
+	scans   int
+	idle    bool
+	settled bool // nothing pending in any watcher
 }
 
 func (r *reporter) milestone() milestone {
-	m := milestone{idle: true}
+	m := milestone{idle: true, settled: true}
 	for _, d := range r.d.parts() { // every show's scans and work
-		c := d.queue.Counts()
-		m.scans += d.watcher.Status().Scans
+		c, ws := d.queue.Counts(), d.watcher.Status()
+		m.scans += ws.Scans
 		m.idle = m.idle && c.Queued+c.Active == 0
+		m.settled = m.settled && ws.Pending == 0
 	}
 	return m
 }
