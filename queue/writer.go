@@ -59,7 +59,6 @@ type op struct {
 	muts     []mutation
 	done     chan error
 	released bool // its outcome has been sent (q.mu)
-	outcome  bool // an upload's outcome, which may wait OutcomeGap
 }
 
 // submit queues muts for the writer. q.mu held. An op without writes is
@@ -72,7 +71,7 @@ func (q *Queue) submit(muts []mutation) *op { return q.submitOp(muts, false) }
 func (q *Queue) submitOutcome(muts []mutation) *op { return q.submitOp(muts, true) }
 
 func (q *Queue) submitOp(muts []mutation, outcome bool) *op {
-	o := &op{muts: muts, done: make(chan error, 1), outcome: outcome}
+	o := &op{muts: muts, done: make(chan error, 1)}
 	if len(muts) == 0 {
 		o.release(nil)
 		return o
