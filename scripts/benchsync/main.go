@@ -23,6 +23,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/base64"
@@ -91,6 +92,7 @@ type bench struct {
 	wrap     string
 	endpoint string
 	s3dir    string
+	vgwPID   int // versitygw, for its CPU time (serverCPU)
 	client   *s3.Client
 	presign  *s3.PresignClient
 	api      *odailiestest.Server
@@ -115,6 +117,7 @@ type file struct {
 type usage struct {
 	wall   time.Duration
 	cpu    time.Duration // user + sys
+	srv    time.Duration // the storage's CPU meanwhile (serverCPU)
 	rssKiB int64
 }
 
@@ -298,6 +301,7 @@ func (b *bench) startS3() (stop func(), err error) {
 		return nil, fmt.Errorf("start versitygw (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0): %w", err)
 	}
 	stop = func() { _ = cmd.Process.Kill(); _ = cmd.Wait(); logf.Close() }
+	b.vgwPID = cmd.Process.Pid
 	b.endpoint = b.scheme + "://" + addr
 	b.client = newS3Client(b.endpoint)
 	b.presign = s3.NewPresignClient(b.client)
@@ -315,6 +319,32 @@ func (b *bench) startS3() (stop func(), err error) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// serverCPU is versitygw's CPU time (user + sys) so far, from
+// /proc/<pid>/stat in clock ticks of 1/100 s (USER_HZ on Linux); 0 if it
+// cannot be read. A contender's share is the difference across its run:
+// the storage works for one contender at a time.
+func (b *bench) serverCPU() time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", b.vgwPID))
+	if err != nil {
+		return 0
+	}
+	// The command name, field 2, is in parentheses and may hold spaces:
+	// fields 14 and 15 (utime, stime) count from after its ')'.
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(data[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var ut, st int64
+	if _, err := fmt.Sscan(f[11]+" "+f[12], &ut, &st); err != nil {
+		return 0
+	}
+	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
 // newS3Client trusts what SSL_CERT_FILE holds (the script's bundle).
@@ -536,7 +566,9 @@ func (b *bench) compare(t *tree, title string, wallBudget, cpuBudget float64, be
 	for range b.count {
 		for _, c := range cs {
 			prefix := b.newPrefix(c.name)
+			srv0 := b.serverCPU()
 			u, err := c.run(t, prefix)
+			u.srv = b.serverCPU() - srv0
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", t.name, c.name, err)
 			}
@@ -546,21 +578,21 @@ func (b *bench) compare(t *tree, title string, wallBudget, cpuBudget float64, be
 			if bu := best[c.name]; bu == nil {
 				best[c.name] = &u
 			} else {
-				bu.wall, bu.cpu = min(bu.wall, u.wall), min(bu.cpu, u.cpu)
+				bu.wall, bu.cpu, bu.srv = min(bu.wall, u.wall), min(bu.cpu, u.cpu), min(bu.srv, u.srv)
 				bu.rssKiB = min(bu.rssKiB, u.rssKiB)
 			}
 		}
 	}
 	bare := best["bare"]
 	fmt.Printf("%s, %s, %d workers, best of %d (%s)\n", title, b.scheme, workers, b.count, loadAvg())
-	fmt.Printf("  %-9s %8s %8s %7s %7s %9s\n", "", "wall", "cpu", "wall/b", "cpu/b", "peak RSS")
+	fmt.Printf("  %-9s %8s %8s %7s %7s %9s %9s\n", "", "wall", "cpu", "wall/b", "cpu/b", "peak RSS", "srv cpu")
 	for _, c := range cs {
 		u := best[c.name]
 		if u == nil {
 			continue
 		}
-		fmt.Printf("  %-9s %7.3fs %7.3fs %6.2fx %6.2fx %7.1fMiB\n", c.name, u.wall.Seconds(), u.cpu.Seconds(),
-			ratio(u.wall, bare.wall), ratio(u.cpu, bare.cpu), mib(u.rssKiB))
+		fmt.Printf("  %-9s %7.3fs %7.3fs %6.2fx %6.2fx %7.1fMiB %8.2fs\n", c.name, u.wall.Seconds(), u.cpu.Seconds(),
+			ratio(u.wall, bare.wall), ratio(u.cpu, bare.cpu), mib(u.rssKiB), u.srv.Seconds())
 	}
 	// The daemon against the bare loop doing the same work: sync (MD5 on,
 	// the default) against bare-md5, and sync-none (upload.verify =
