@@ -51,10 +51,7 @@ func (q *Queue) maybeIdle() {
 	}
 	signal(q.hurry) // the last outcome: commit it without OutcomeGap (writer.go)
 	if q.idle != nil {
-		select {
-		case q.idle <- struct{}{}:
-		default:
-		}
+		signal(q.idle)
 	}
 }
 

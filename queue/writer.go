@@ -92,7 +92,7 @@ func (q *Queue) submitOp(muts []mutation, outcome bool) *op {
 
 // signal wakes whoever waits on c, a channel with room for one, unless it
 // has been told already.
-func signal(c chan struct{}) {
+func signal(c chan<- struct{}) {
 	select {
 	case c <- struct{}{}:
 	default:

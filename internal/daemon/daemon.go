@@ -9,7 +9,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -282,8 +281,3 @@ func currentUser() string {
 	}
 	return fmt.Sprintf("uid %d", os.Getuid())
 }
-
-// waitTick is how often Sync looks at the parts' state: three cheap reads
-// under their locks. It also looks each time a queue tells it nothing is
-// left to upload (Queue.NotifyIdle), so the usual end is seen at once.
-const waitTick = 20 * time.Millisecond

@@ -464,19 +464,11 @@ func (d *Daemon) syncShows(ctx context.Context, o SyncOptions) error {
 		for _, w := range waits {
 			w.progress = w.now()
 		}
-		tick := time.NewTicker(waitTick)
-		defer tick.Stop()
-		idle := make(chan struct{}, 1) // any show's queue
-		for _, c := range d.shows {
-			c.queue.NotifyIdle(idle)
-			defer c.queue.NotifyIdle(nil)
-		}
+		look := d.newLooks()
+		defer look.stop()
 		for left > 0 {
-			select {
-			case <-ctx.Done():
+			if !look.next(ctx) {
 				return nil
-			case <-tick.C:
-			case <-idle:
 			}
 			for i, c := range d.shows {
 				if ended[i] {

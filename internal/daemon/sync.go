@@ -107,23 +107,15 @@ type syncWait struct {
 // when ctx ends first.
 func (w *syncWait) wait(ctx context.Context) error {
 	w.progress = w.now()
-	tick := time.NewTicker(waitTick)
-	defer tick.Stop()
-	idle := make(chan struct{}, 1)
-	w.d.queue.NotifyIdle(idle)
-	defer w.d.queue.NotifyIdle(nil)
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		case <-idle: // the last upload's outcome: look now, not at the next tick
-		}
+	look := w.d.newLooks()
+	defer look.stop()
+	for look.next(ctx) {
 		done, err := w.check(w.d.up.Snapshot(), w.d.watcher.Status(), w.d.queue.Counts())
 		if done || err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
 // check applies the end rules to one look at the parts.
