@@ -83,8 +83,8 @@ func (q *Queue) submitOp(muts []mutation, outcome bool) *op {
 	if !outcome {
 		q.urgent++
 	}
-	if !outcome || len(q.pending) == lazyBatch || !q.busy {
-		signal(q.hurry)
+	if !outcome || len(q.pending) == lazyBatch {
+		signal(q.hurry) // the last outcome of the work signals in maybeIdle
 	}
 	signal(q.kick)
 	return o
