@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 
@@ -163,20 +162,14 @@ func (l *loop) closeSource() {
 	clear(l.dirs) // watches are gone with the source
 }
 
-// closeSourceLater is Run's last act. On Linux the source and the book are
-// closed by a goroutine, and Run returns without waiting for it: closing an
+// closeSourceLater is Run's last act: the source and the book are closed
+// by a goroutine, and Run returns without waiting for it. Closing an
 // inotify instance that held watches waits in the kernel until its marks
 // are released, which took 12-13 ms per instance on the machine the
 // benchmarks ran on, so a sync of one file paid up to 26 ms at its end for
 // two descriptors nobody used any more. The next Run waits for the closing
-// (Watcher.closing), so instances never pile up. Elsewhere the source is
-// closed before Run returns: on Windows a watched folder cannot be deleted
-// while its handle is open, and nothing measured a slow close there.
+// (Watcher.closing), so instances never pile up.
 func (l *loop) closeSourceLater() {
-	if runtime.GOOS != "linux" {
-		l.closeSource()
-		return
-	}
 	src, b := l.src, l.book
 	l.src, l.book = nil, nil
 	clear(l.dirs)
