@@ -162,30 +162,6 @@ func (l *loop) closeSource() {
 	clear(l.dirs) // watches are gone with the source
 }
 
-// closeSourceLater is Run's last act: the source and the book are closed
-// by a goroutine, and Run returns without waiting for it. Closing an
-// inotify instance that held watches waits in the kernel until its marks
-// are released, which took 12-13 ms per instance on the machine the
-// benchmarks ran on, so a sync of one file paid up to 26 ms at its end for
-// two descriptors nobody used any more. The next Run waits for the closing
-// (Watcher.closing), so instances never pile up.
-func (l *loop) closeSourceLater() {
-	src, b := l.src, l.book
-	l.src, l.book = nil, nil
-	clear(l.dirs)
-	if src == nil && b == nil {
-		return
-	}
-	l.w.closing.Add(1)
-	go func() {
-		defer l.w.closing.Done()
-		if src != nil {
-			_ = src.Close()
-		}
-		b.close()
-	}()
-}
-
 // sourceFailed closes the source and schedules a restart with backoff.
 // Until then the tree is scanned every poll interval.
 func (l *loop) sourceFailed(err error) {

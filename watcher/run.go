@@ -51,9 +51,8 @@ const (
 )
 
 // Run watches until ctx is cancelled or the handler fails. It returns
-// ctx.Err() on cancel, or the handler's error, and may leave its file
-// events' descriptors to be closed just after (closeSourceLater). Run must
-// not be called concurrently with itself.
+// ctx.Err() on cancel, or the handler's error. Run must not be called
+// concurrently with itself.
 func (w *Watcher) Run(ctx context.Context, h Handler) error {
 	probs := newProblems(w.log)
 	l := &loop{
@@ -62,8 +61,7 @@ func (w *Watcher) Run(ctx context.Context, h Handler) error {
 		devs: make(map[string]uint64), empty: make(map[string]int), away: make(map[string]string),
 		backoff: minBackoff, seesAll: w.seesAll(),
 	}
-	w.closing.Wait() // the last Run's source (closeSourceLater)
-	defer l.closeSourceLater()
+	defer l.closeSource()
 	alive := make(chan struct{})
 	w.setAlive(alive)
 	defer func() { w.setAlive(nil); close(alive) }()

@@ -161,8 +161,6 @@ type Watcher struct {
 	forget  chan string     // Forget → Run (forget.go)
 	explain chan explainReq // Explain → Run (explain.go)
 
-	closing sync.WaitGroup // a finished Run's source being closed
-
 	mu     sync.Mutex
 	status Status
 	alive  chan struct{} // while Run runs; closed when it returns (Explain)
