@@ -9,7 +9,9 @@
 # syncs, and a restart over the finished 20k tree.
 #
 # Usage: scripts/bench-sync.sh [-http] [COUNT] [PARTS]
-#   COUNT  runs per contender, the best kept (default 3)
+#   COUNT  rounds, each running every contender once (default 3): the
+#          tables keep the best of each, the budget lines judge the median
+#          of the ratios within a round
 #   PARTS  comma-separated subset of tiny,small,large,rss4g,rss20k,restart,rss100k
 #          (tiny, one file, is not in the default: it shows what every run pays)
 #   -http  plain http instead of https
@@ -17,7 +19,8 @@
 # sync in the same rounds (a change before and after, on a busy machine).
 # CONTENDERS, if set, is benchsync's -contenders list (bare always runs).
 # WRAP, if set, is a command prefix for the daemon's sync, for profiling
-# (benchsync -wrap: "perf record -g -o /tmp/sync.perf --", "env GOGC=50").
+# (benchsync -wrap: "perf record -g -o /tmp/sync.perf --", "env GOGC=50"),
+# and WRAP_BARE the same for the bare loop. ROUNDS=1 prints every run.
 # Needs: versitygw (go install github.com/versity/versitygw/cmd/versitygw@v1.8.0),
 # rclone, curl, openssl. The machine should be otherwise idle: the script
 # prints the load average with every table.
@@ -74,5 +77,6 @@ export SSL_CERT_FILE
 
 "$work/benchsync" -bin "$work/odailies-uploader" -versitygw "$vgw" -dir "$work" \
 	-scheme "$scheme" -cert "$work/server.pem" -key "$work/server.key" -ca "$work/ca.pem" \
-	-count "$count" -parts "$parts" -wrap "${WRAP:-}" \
+	-count "$count" -parts "$parts" -wrap "${WRAP:-}" -wrap-bare "${WRAP_BARE:-}" \
+	-rounds="$([ -n "${ROUNDS:-}" ] && echo true || echo false)" \
 	-base "${BASE:-}" -contenders "${CONTENDERS:-bare,bare-md5,local-sign,sync,sync-none,rclone,curl}"
