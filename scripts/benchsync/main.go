@@ -562,14 +562,19 @@ func (b *bench) contenders() []contender {
 	})
 }
 
-// compare runs every contender count times, interleaved, and prints the
-// best wall and CPU of each with their ratios to the bare loop.
+// compare runs every contender count times, interleaved in rounds, and
+// prints the best wall and CPU of each with their ratios to the bare
+// loop, then the budget lines (rounds.go).
 func (b *bench) compare(t *tree, title string, wallBudget, cpuBudget float64, beatRclone bool) error {
 	cs := b.contenders()
 	best := map[string]*usage{}
 	rounds := map[string][]usage{}
 	for round := range b.count {
-		for _, c := range cs {
+		// Each round starts one contender further on, so none always
+		// follows the same one (curl's 1,500 processes leave the storage
+		// and the page cache busy for the next).
+		k := round % len(cs)
+		for _, c := range slices.Concat(cs[k:], cs[:k]) {
 			prefix := b.newPrefix(c.name)
 			srv0 := b.serverCPU()
 			u, err := c.run(t, prefix)

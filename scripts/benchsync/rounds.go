@@ -15,6 +15,9 @@ import (
 // after the other, so the ratio of two contenders within a round compares
 // them on nearly the same machine; the median over the rounds is the
 // figure a budget is judged on, and the range shows how far to trust it.
+// The order within a round turns by one each round (compare), so that no
+// contender always runs after the same one: after curl's round the
+// storage is still busy, and whoever comes next pays for it.
 
 // spread is the median, least and greatest of some ratios.
 type spread struct {
